@@ -19,10 +19,12 @@ nlohmann::json narrow_post(nlohmann::json const& full, audience who)
     for (auto const* key : {"id", "session_id", "item_id", "author", "text", "submitted_at", "pinned"})
         if (full.contains(key))
             narrowed[key] = full[key];
-    if (full.contains("decided_at"))
+    // Only a post that reached the wall has an approval time; a rejection's time is not one.
+    auto const status = full.value("status", "");
+    if ((status == "approved" || status == "hidden") && full.contains("decided_at"))
         narrowed["approved_at"] = full["decided_at"];
     if (who == audience::author) {
-        for (auto const* key : {"status", "client_id", "reject_reason", "reject_label", "reject_detail"})
+        for (auto const* key : {"status", "client_id", "decided_at", "reject_reason", "reject_label", "reject_detail"})
             if (full.contains(key))
                 narrowed[key] = full[key];
         narrowed["mine"] = true;

@@ -756,6 +756,17 @@ std::vector<display_token> store::display_tokens()
     return result;
 }
 
+std::optional<login_token> store::find_login_token(std::string const& digest)
+{
+    statement_use query{db_->cached(
+        "SELECT digest, account, created_at, last_used_at, expires_at FROM login_tokens WHERE digest = ?1")};
+    query->bind(1, digest);
+    if (query->step() != step_result::row)
+        return std::nullopt;
+    return login_token{query->column_text(0), query->column_text(1), query->column_int64(2), query->column_int64(3),
+                       query->column_int64(4)};
+}
+
 std::vector<domain::council_session> store::sessions()
 {
     bool const own_transaction = !db_->in_transaction();

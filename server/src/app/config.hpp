@@ -1,0 +1,88 @@
+#pragma once
+// Everything configurable, with the defaults a town gets when it sets nothing.
+// Read from a JSON file (--config) and then from the command line.
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/model.hpp"
+#include "domain/token_bucket.hpp"
+
+namespace pleno::app {
+
+struct limits_config {
+    std::size_t websocket_message_max = 16 * 1024;      // bytes of one incoming message
+    std::size_t http_header_max = 8 * 1024;              // bytes of a request's headers
+    std::size_t http_body_max = 64 * 1024;               // bytes of a request body
+    std::chrono::seconds handshake_timeout{10};          // HTTP request and WebSocket handshake
+    std::chrono::seconds http_idle_timeout{30};          // keep-alive without a request
+    std::chrono::seconds websocket_idle_timeout{60};     // no frame, not even a pong
+    std::chrono::seconds hello_timeout{10};              // time to send hello after the upgrade
+    std::size_t outgoing_queue_max_messages = 1024;      // per connection
+    std::size_t outgoing_queue_max_bytes = 4 * 1024 * 1024;
+    std::size_t connections_per_address = 20;
+    std::size_t connections_total = 20000;
+};
+
+struct auth_config {
+    std::chrono::minutes login_idle_expiry{120};
+    std::chrono::hours login_absolute_expiry{12};
+    domain::bucket_rule login_per_account{1.0 / 30.0, 5.0};  // 5 tries, then one each 30 s
+    domain::bucket_rule login_per_address{1.0 / 10.0, 20.0};
+    std::size_t concurrent_password_hashes = 2;
+    unsigned long long argon2_operations = 2;
+    std::size_t argon2_memory_bytes = 19ull * 1024 * 1024;
+};
+
+struct council_config {
+    std::size_t post_max_code_points = 280;
+    std::size_t name_max_code_points = 40;
+    std::size_t overlay_max_code_points = 120;
+    std::size_t reject_detail_max_code_points = 200;
+    std::chrono::minutes posting_opens_before{0};  // posting while scheduled, this long before the start
+    domain::bucket_rule posts_per_citizen{1.0 / 20.0, 3.0};
+    std::vector<domain::reject_reason> reject_reasons{
+        {"off_topic", "Off topic"},
+        {"insult", "Insult or harassment"},
+        {"personal_data", "Personal data of someone"},
+        {"advertising", "Advertising or spam"},
+        {"duplicate", "Already said"},
+        {"other", "Other"},
+    };
+    std::vector<std::string> word_list;
+    std::size_t recent_posts_in_snapshot = 200;
+    std::size_t resume_event_limit = 1000;  // more missed events than this: a fresh snapshot
+};
+
+struct config {
+    std::string listen_address = "127.0.0.1";
+    unsigned short listen_port = 8080;
+    std::filesystem::path data_dir = "data";
+    std::filesystem::path web_root;  // assets/web; found next to the binary or the source tree when empty
+    std::vector<std::string> allowed_origins;  // empty: only the server's own origin
+    std::string public_url;                    // what citizens type, for logs and the display's QR code
+    std::string town_name = "Pleno";
+    std::size_t io_threads = 2;
+    bool demo = false;
+    limits_config limits;
+    auth_config auth;
+    council_config council;
+
+    std::filesystem::path database_file() const { return data_dir / "pleno.db"; }
+};
+
+// Reads a JSON config file over the defaults. Throws std::runtime_error with
+// the file name and the offending key on any error (start-up only).
+config load_config_file(std::filesystem::path const& file, config base = {});
+
+// "127.0.0.1:8080", "[::1]:8080", ":8080" -> address and port. Throws on error.
+void parse_listen(std::string const& text, config& target);
+
+// Finds assets/web when web_root is not set.
+std::filesystem::path locate_web_root(std::filesystem::path const& executable);
+
+}  // namespace pleno::app
