@@ -76,13 +76,21 @@ void hub::publish(domain::event const& value)
 
 // Only subscribed connections are looked at: their state is complete and no
 // longer written, so reading it here does not race with their hello.
-void hub::send_to_citizen(std::string const& citizen_id, shared_text message)
+void hub::send_to_others(domain::id_type session_id, shared_text const& message)
 {
     std::lock_guard lock(mutex_);
-    for (auto& [session_id, subscribers] : sessions_)
-        for (auto& [key, entry] : subscribers)
-            if (entry.link->state().kind == domain::role::citizen && entry.link->state().citizen_id == citizen_id)
+    for (auto& [followed, subscribers] : sessions_)
+        if (followed != session_id)
+            for (auto& [key, entry] : subscribers)
                 entry.link->send(message);
+}
+
+void hub::for_each_subscriber(std::function<void(client_link const&)> const& visit) const
+{
+    std::lock_guard lock(mutex_);
+    for (auto const& [session_id, subscribers] : sessions_)
+        for (auto const& [key, entry] : subscribers)
+            visit(*entry.link);
 }
 
 void hub::close_where(std::function<bool(client_link const&)> const& match, close_reason reason)

@@ -28,8 +28,11 @@ public:
     // Sends an event to the subscribers of its session, each in its audience's form.
     void publish(domain::event const& value);
 
-    // Sends a message to every connection of one citizen (any session).
-    void send_to_citizen(std::string const& citizen_id, shared_text message);
+    // Sends a message to every subscribed connection that follows another session.
+    void send_to_others(domain::id_type session_id, shared_text const& message);
+
+    // Calls `visit` for each subscribed connection (under the hub's lock: keep it short).
+    void for_each_subscriber(std::function<void(client_link const&)> const& visit) const;
 
     // Closes the subscribed connections for which `match` is true.
     void close_where(std::function<bool(client_link const&)> const& match, close_reason reason);

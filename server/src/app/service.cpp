@@ -342,14 +342,7 @@ struct service::impl {
                 return;
             announced_current_ = current;
         }
-        auto message = share(dump({{"type", "current_session"}, {"session_id", current}}));
-        hub_.close_where(
-            [&](client_link const& link) {
-                if (link.state().session_id != current)
-                    const_cast<client_link&>(link).send(message);
-                return false;
-            },
-            close_reason::normal);
+        hub_.send_to_others(current, share(dump({{"type", "current_session"}, {"session_id", current}})));
     }
 
     // ---- snapshots -----------------------------------------------------
@@ -512,6 +505,7 @@ struct service::impl {
         millis const now = wall_now();
         json welcome = {{"type", "welcome"}, {"req", req}, {"protocol", protocol::version}, {"server_time", now}};
         std::function<void(store::store&)> extra;
+        std::optional<domain::role> staff_role;  // a chair account asking for the moderator role keeps the chair's powers
 
         switch (*requested) {
         case domain::role::viewer:
@@ -555,6 +549,7 @@ struct service::impl {
                 send_error(link, req, error_code::forbidden, "This account is not a chair account.");
                 return;
             }
+            staff_role = account->kind;
             state.account = account->name;
             state.login_digest = login->digest;
             welcome["account"] = account->name;
@@ -592,9 +587,7 @@ struct service::impl {
             return;
         }
         // Roles are only set once the hello is accepted, so a refused hello leaves the connection unprivileged.
-        state.kind = *requested == domain::role::chair || *requested == domain::role::moderator
-                         ? (state.account.empty() ? domain::role::viewer : account_role(*requested, state))
-                         : *requested;
+        state.kind = staff_role.value_or(*requested);
         state.greeted = true;
         welcome["role"] = domain::to_string(state.kind);
         welcome["session_id"] = session_id;
@@ -613,17 +606,6 @@ struct service::impl {
         log_line("hello", "connection " + std::to_string(link->id()) + " from " + link->address() + " as " +
                               std::string(domain::to_string(state.kind)) +
                               (state.account.empty() ? "" : " " + state.account));
-    }
-
-    // A chair account connecting as a moderator still has the chair's powers.
-    domain::role account_role(domain::role requested, connection_state const& state)
-    {
-        std::lock_guard lock(read_mutex_);
-        auto account = read_store_.find_account(state.account);
-        if (!account)
-            return domain::role::viewer;
-        (void)requested;
-        return account->kind;
     }
 
     // ---- commands ------------------------------------------------------
@@ -897,13 +879,10 @@ struct service::impl {
     void sweep_tokens()
     {
         std::unordered_set<std::string> digests;
-        hub_.close_where(
-            [&](client_link const& link) {
-                if (!link.state().login_digest.empty())
-                    digests.insert(link.state().login_digest);
-                return false;
-            },
-            close_reason::normal);
+        hub_.for_each_subscriber([&](client_link const& link) {
+            if (!link.state().login_digest.empty())
+                digests.insert(link.state().login_digest);
+        });
         std::unordered_set<std::string> invalid;
         millis const now = wall_now();
         auto const idle = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.auth.login_idle_expiry).count();

@@ -107,7 +107,11 @@ std::optional<nlohmann::json> event_message(event const& value, audience who)
     if (who == audience::staff)
         message["actor"] = value.actor;
     for (auto const& [key, field] : value.data.items()) {
-        if (key == "post")
+        if (key == "post" && who == audience::wall && value.type == "post_hidden")
+            // A hidden post leaves the walls: its words must not travel to them once more.
+            message["post"] = {{"id", field.value("id", id_type{0})}, {"session_id", field.value("session_id", id_type{0})},
+                               {"item_id", field.value("item_id", id_type{0})}};
+        else if (key == "post")
             message["post"] = narrow_post(field, who);
         else
             message[key] = field;
