@@ -47,6 +47,11 @@ constexpr std::array error_texts{
     error_text{error_code::not_found, "not_found", "Not found."},
     error_text{error_code::bad_origin, "bad_origin", "This page may not connect from that origin."},
     error_text{error_code::too_many_connections, "too_many_connections", "Too many connections from your address."},
+    error_text{error_code::method_not_allowed, "method_not_allowed", "This method is not allowed here."},
+    error_text{error_code::header_too_large, "header_too_large", "The request headers are too large."},
+    error_text{error_code::body_too_large, "body_too_large", "The request body is too large."},
+    error_text{error_code::upgrade_required, "upgrade_required", "This address only speaks WebSocket."},
+    error_text{error_code::shutting_down, "shutting_down", "The server is stopping; try again in a moment."},
 };
 
 error_text const* find(error_code code)

@@ -221,6 +221,7 @@ TEST_CASE("rejection needs a configured reason and keeps the moderator's detail"
     live_council fixture;
     auto const id = fixture.post(citizen, "p1", "Hola");
     CHECK(fixture.value.reject(moderator, id, "made_up", "", at_second(2)).error->code == error_code::invalid_reason);
+    CHECK(fixture.value.reject(moderator, id, "banned", "", at_second(2)).error->code == error_code::invalid_reason);  // reserved for bans
     auto rejected = fixture.value.reject(moderator, id, "off_topic", "Hable del punto del orden del día", at_second(2));
     REQUIRE(rejected.ok());
     auto const* stored = fixture.value.find_post(id);

@@ -14,8 +14,8 @@ using shared_text = std::shared_ptr<std::string const>;
 
 // Why the server closes a connection; the edge maps it to a WebSocket close code.
 enum class close_reason {
-    normal,          // 1000: logout, token revoked, server shutting down
-    policy,          // 1008: authentication failed, banned from the connection
+    normal,          // 1000: logout, token revoked or expired
+    policy,          // 1008: authentication failed, or no hello in time
     too_slow,        // 1008: the client does not read and its queue is full
     going_away,      // 1001: server shutdown
 };

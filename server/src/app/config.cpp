@@ -152,6 +152,7 @@ config load_config_file(std::filesystem::path const& file, config base)
         {"post_max_code_points", size(result.council.post_max_code_points)},
         {"name_max_code_points", size(result.council.name_max_code_points)},
         {"overlay_max_code_points", size(result.council.overlay_max_code_points)},
+        {"reject_detail_max_code_points", size(result.council.reject_detail_max_code_points)},
         {"posting_opens_minutes_before", [&](json const& value, std::string const& where) { result.council.posting_opens_before = std::chrono::minutes(positive(value, where, true)); }},
         {"posts_per_citizen", [&](json const& value, std::string const& where) { result.council.posts_per_citizen = rule(value, where); }},
         {"word_list", [&](json const& value, std::string const& where) { result.council.word_list = texts(value, where); }},

@@ -282,7 +282,8 @@ struct service::impl {
             audit.push_back(audit_of(value));
 
         bool const moves_current = std::any_of(changes.events.begin(), changes.events.end(), [](auto const& value) {
-            return value.type == "session_opened" || value.type == "session_closed" || value.type == "session_created";
+            return value.type == "session_opened" || value.type == "session_closed" || value.type == "session_created" ||
+                   value.type == "session_updated";
         });
         auto events = std::make_shared<std::vector<domain::event>>(std::move(changes.events));
         auto bans = std::move(changes.bans);
@@ -496,19 +497,23 @@ struct service::impl {
 
     void on_hello(std::shared_ptr<client_link> const& link, json const& req, protocol::hello const& message)
     {
-        auto& state = link->state();
         auto const requested = domain::parse_role(message.role);
         if (!requested) {
             send_error(link, req, error_code::bad_request, "role must be viewer, citizen, display, moderator or chair");
             return;
         }
+        // Worked on a copy and stored only once the hello is accepted, so a
+        // refused hello leaves the connection as unprivileged as it was.
+        connection_state accepted = link->state();
         millis const now = wall_now();
         json welcome = {{"type", "welcome"}, {"req", req}, {"protocol", protocol::version}, {"server_time", now}};
         std::function<void(store::store&)> extra;
         std::optional<domain::role> staff_role;  // a chair account asking for the moderator role keeps the chair's powers
+        std::optional<store::login_token> login;
 
         switch (*requested) {
         case domain::role::viewer:
+        case domain::role::citizen:
             break;
         case domain::role::display: {
             std::optional<store::display_token> token;
@@ -521,22 +526,18 @@ struct service::impl {
                 link->close(close_reason::policy);
                 return;
             }
-            state.display_name = token->name;
-            state.login_digest = token->digest;
+            accepted.display_name = token->name;
+            accepted.login_digest = token->digest;
             welcome["display"] = token->name;
             break;
         }
         case domain::role::moderator:
         case domain::role::chair: {
-            std::string const& token = !message.token.empty() ? message.token : (state.browser ? state.cookie_token : message.token);
-            auto login = valid_login(token, now);
-            if (!login) {
-                send_error(link, req, error_code::not_authenticated);
-                link->close(close_reason::policy);
-                return;
-            }
+            // The cookie only counts for a browser whose Origin was checked at the upgrade.
+            std::string const& token = !message.token.empty() ? message.token : (accepted.browser ? accepted.cookie_token : message.token);
+            login = valid_login(token, now);
             std::optional<store::account> account;
-            {
+            if (login) {
                 std::lock_guard lock(read_mutex_);
                 account = read_store_.find_account(login->account);
             }
@@ -550,17 +551,19 @@ struct service::impl {
                 return;
             }
             staff_role = account->kind;
-            state.account = account->name;
-            state.login_digest = login->digest;
+            accepted.account = account->name;
+            accepted.login_digest = login->digest;
             welcome["account"] = account->name;
-            touch_login(*login, now);
             break;
         }
-        case domain::role::citizen:
-            break;
         }
 
         std::lock_guard lock(council_mutex_);
+        id_type const session_id = message.session_id != 0 ? message.session_id : council_.current_session_id(now);
+        if (message.session_id != 0 && council_.find_session(session_id) == nullptr) {
+            send_error(link, req, error_code::session_not_found);
+            return;
+        }
         if (*requested == domain::role::citizen) {
             if (!message.citizen_id.empty() || !message.citizen_key.empty()) {
                 auto known = citizens_.find(message.citizen_id);
@@ -568,44 +571,43 @@ struct service::impl {
                     send_error(link, req, error_code::not_authenticated, "Unknown citizen id or key; send hello without them to get new ones.");
                     return;
                 }
-                state.citizen_id = message.citizen_id;
+                accepted.citizen_id = message.citizen_id;
             } else {
                 store::citizen fresh{"c-" + auth::random_token(12), {}, now};
                 std::string const key = auth::random_token(32);
                 fresh.key_digest = auth::token_digest(key);
                 citizens_[fresh.id] = fresh.key_digest;
-                state.citizen_id = fresh.id;
+                accepted.citizen_id = fresh.id;
                 welcome["citizen"] = {{"id", fresh.id}, {"key", key}};
                 extra = [fresh](store::store& target) { target.save_citizen(fresh); };
             }
-            welcome["citizen_id"] = state.citizen_id;
+            welcome["citizen_id"] = accepted.citizen_id;
         }
+        if (login)
+            touch_login(*login, now);
 
-        id_type const session_id = message.session_id != 0 ? message.session_id : council_.current_session_id(now);
-        if (message.session_id != 0 && council_.find_session(session_id) == nullptr) {
-            send_error(link, req, error_code::session_not_found);
-            return;
-        }
-        // Roles are only set once the hello is accepted, so a refused hello leaves the connection unprivileged.
-        state.kind = staff_role.value_or(*requested);
-        state.greeted = true;
-        welcome["role"] = domain::to_string(state.kind);
+        accepted.kind = staff_role.value_or(*requested);
+        accepted.greeted = true;
+        link->state() = accepted;
+        welcome["role"] = domain::to_string(accepted.kind);
         welcome["session_id"] = session_id;
         welcome["limits"] = {
             {"post_max_code_points", settings_.council.post_max_code_points},
             {"name_max_code_points", settings_.council.name_max_code_points},
             {"message_max_bytes", settings_.limits.websocket_message_max},
         };
-        if (domain::can_moderate(state.kind)) {
+        if (domain::can_moderate(accepted.kind)) {
             json reasons = json::array();
             for (auto const& reason : council_.reject_reasons())
                 reasons.push_back({{"code", reason.code}, {"label", reason.label}});
             welcome["reasons"] = std::move(reasons);
         }
-        start_following(link, session_id, message.last_seq, dump(welcome), std::move(extra));
+        // A resume point only means something within the session it was counted in.
+        auto const resume_from = message.session_id != 0 ? message.last_seq : std::nullopt;
+        start_following(link, session_id, resume_from, dump(welcome), std::move(extra));
         log_line("hello", "connection " + std::to_string(link->id()) + " from " + link->address() + " as " +
-                              std::string(domain::to_string(state.kind)) +
-                              (state.account.empty() ? "" : " " + state.account));
+                              std::string(domain::to_string(accepted.kind)) +
+                              (accepted.account.empty() ? "" : " " + accepted.account));
     }
 
     // ---- commands ------------------------------------------------------
@@ -645,7 +647,10 @@ struct service::impl {
             [&](auto const& command) {
                 using command_type = std::decay_t<decltype(command)>;
                 if constexpr (std::is_same_v<command_type, protocol::submit_post>) {
-                    auto result = council_.submit_post(who, {command.client_id, command.author, command.text, command.session_id, command.item_id}, stamp);
+                    // Without a session, a post goes to the session this connection follows,
+                    // so its author hears of it.
+                    id_type const session_id = command.session_id != 0 ? command.session_id : state.session_id;
+                    auto result = council_.submit_post(who, {command.client_id, command.author, command.text, session_id, command.item_id}, stamp);
                     if (!result.ok()) {
                         send_error(link, req, *result.error);
                         return;
@@ -699,11 +704,12 @@ struct service::impl {
                     finish(link, req, std::move(result), std::move(body));
                 } else if constexpr (std::is_same_v<command_type, protocol::follow>) {
                     id_type const session_id = command.session_id != 0 ? command.session_id : council_.current_session_id(stamp.wall);
-                    if (council_.find_session(session_id) == nullptr) {
+                    if (command.session_id != 0 && council_.find_session(session_id) == nullptr) {
                         send_error(link, req, error_code::session_not_found);
                         return;
                     }
-                    start_following(link, session_id, command.last_seq, protocol::make_ack(req, {{"session_id", session_id}}));
+                    auto const resume_from = command.session_id != 0 ? command.last_seq : std::nullopt;
+                    start_following(link, session_id, resume_from, protocol::make_ack(req, {{"session_id", session_id}}));
                 } else if constexpr (std::is_same_v<command_type, protocol::list_sessions>) {
                     json sessions = json::array();
                     for (auto const* session : council_.sessions()) {
@@ -815,7 +821,7 @@ struct service::impl {
         auto const& target = request.target;
         if (target == "/healthz") {
             if (request.method != "GET" && request.method != "HEAD") {
-                done(error_reply(405, error_code::bad_request, "Use GET."));
+                done(error_reply(405, error_code::method_not_allowed, "Use GET."));
                 return;
             }
             bool writable = false;
@@ -828,17 +834,19 @@ struct service::impl {
         }
         if (target == "/api/login") {
             if (request.method != "POST")
-                return done(error_reply(405, error_code::bad_request, "Use POST."));
+                return done(error_reply(405, error_code::method_not_allowed, "Use POST."));
             login(request, std::move(done));
             return;
         }
         if (target == "/api/logout") {
             if (request.method != "POST")
-                return done(error_reply(405, error_code::bad_request, "Use POST."));
+                return done(error_reply(405, error_code::method_not_allowed, "Use POST."));
             logout(request, std::move(done));
             return;
         }
         if (target == "/api/me") {
+            if (request.method != "GET")
+                return done(error_reply(405, error_code::method_not_allowed, "Use GET."));
             auto login = valid_login(request.bearer_token, wall_now());
             if (!login)
                 return done(error_reply(401, error_code::not_authenticated));
@@ -853,7 +861,7 @@ struct service::impl {
         }
         if (target == "/api/session" || target == "/api/sessions") {
             if (request.method != "GET")
-                return done(error_reply(405, error_code::bad_request, "Use GET."));
+                return done(error_reply(405, error_code::method_not_allowed, "Use GET."));
             std::lock_guard lock(council_mutex_);
             if (target == "/api/sessions") {
                 json sessions = json::array();
@@ -875,7 +883,8 @@ struct service::impl {
     // ---- background checks ---------------------------------------------
 
     // Closes connections whose login or display token was revoked or has
-    // expired (also by the command line, while the server runs).
+    // expired (also by the command line, while the server runs). A console
+    // that stays connected is in use: its login does not expire for idleness.
     void sweep_tokens()
     {
         std::unordered_set<std::string> digests;
@@ -884,18 +893,22 @@ struct service::impl {
                 digests.insert(link.state().login_digest);
         });
         std::unordered_set<std::string> invalid;
+        std::vector<store::login_token> in_use;
         millis const now = wall_now();
-        auto const idle = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.auth.login_idle_expiry).count();
         {
             std::lock_guard lock(read_mutex_);
             for (auto const& digest : digests) {
                 if (read_store_.find_display_token_by_digest(digest))
                     continue;
                 auto login = read_store_.find_login_token(digest);
-                if (!login || login->expires_at <= now || login->last_used_at + idle <= now || !read_store_.find_account(login->account))
+                if (!login || login->expires_at <= now || !read_store_.find_account(login->account))
                     invalid.insert(digest);
+                else if (now - login->last_used_at > 60'000)
+                    in_use.push_back(*login);
             }
         }
+        for (auto const& login : in_use)
+            touch_login(login, now);
         if (!invalid.empty())
             hub_.close_where([&](client_link const& link) { return invalid.count(link.state().login_digest) > 0; }, close_reason::normal);
     }
@@ -910,6 +923,7 @@ struct service::impl {
             lock.unlock();
             try {
                 sweep_tokens();
+                announce_current_session();  // a scheduled session may have become the nearest by the clock
             } catch (std::exception const& problem) {
                 log_line("error", std::string("token sweep: ") + problem.what());
             }

@@ -478,8 +478,8 @@ outcome<id_type> council::reject(actor const& who, id_type post_id, std::string 
         return failed<id_type>(error);
     if (value->status != post_status::pending)
         return failed<id_type>(already_decided(*value));
-    bool const known = reason_code == banned_reason_code ||
-                       std::any_of(settings_.reject_reasons.begin(), settings_.reject_reasons.end(),
+    // "banned" is reserved for rejections made by a ban.
+    bool const known = std::any_of(settings_.reject_reasons.begin(), settings_.reject_reasons.end(),
                                    [&](reject_reason const& reason) { return reason.code == reason_code; });
     if (!known)
         return failed<id_type>(fail(error_code::invalid_reason));

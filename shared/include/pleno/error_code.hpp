@@ -42,6 +42,11 @@ enum class error_code {
     not_found,             // HTTP: no such resource
     bad_origin,            // HTTP: WebSocket upgrade from a foreign Origin
     too_many_connections,
+    method_not_allowed,    // HTTP: the path exists, the method does not
+    header_too_large,      // HTTP: request headers over the limit
+    body_too_large,        // HTTP: request body over the limit
+    upgrade_required,      // HTTP: /ws without a WebSocket upgrade
+    shutting_down,         // the server is stopping
 };
 
 std::string_view to_string(error_code code);
