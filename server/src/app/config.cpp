@@ -155,6 +155,7 @@ config load_config_file(std::filesystem::path const& file, config base)
         {"reject_detail_max_code_points", size(result.council.reject_detail_max_code_points)},
         {"posting_opens_minutes_before", [&](json const& value, std::string const& where) { result.council.posting_opens_before = std::chrono::minutes(positive(value, where, true)); }},
         {"posts_per_citizen", [&](json const& value, std::string const& where) { result.council.posts_per_citizen = rule(value, where); }},
+        {"new_citizens_per_address", [&](json const& value, std::string const& where) { result.council.new_citizens_per_address = rule(value, where); }},
         {"word_list", [&](json const& value, std::string const& where) { result.council.word_list = texts(value, where); }},
         {"recent_posts_in_snapshot", size(result.council.recent_posts_in_snapshot)},
         {"resume_event_limit", size(result.council.resume_event_limit)},

@@ -45,6 +45,8 @@ struct council_config {
     std::size_t reject_detail_max_code_points = 200;
     std::chrono::minutes posting_opens_before{0};  // posting while scheduled, this long before the start
     domain::bucket_rule posts_per_citizen{1.0 / 20.0, 3.0};
+    // Generous: a chamber full of neighbours may share the town's one Wi-Fi address.
+    domain::bucket_rule new_citizens_per_address{1.0 / 5.0, 60.0};
     std::vector<domain::reject_reason> reject_reasons{
         {"off_topic", "Off topic"},
         {"insult", "Insult or harassment"},

@@ -188,6 +188,7 @@ struct service::impl {
         , council_(council_settings_from(settings))
         , login_per_account_(settings.auth.login_per_account)
         , login_per_address_(settings.auth.login_per_address)
+        , new_citizens_per_address_(settings.council.new_citizens_per_address)
         , hashes_(settings.auth.concurrent_password_hashes, 64)
     {
         auto loaded = read_store_.load_all();
@@ -222,6 +223,7 @@ struct service::impl {
     std::mutex login_mutex_;
     domain::token_bucket_set login_per_account_;
     domain::token_bucket_set login_per_address_;
+    domain::token_bucket_set new_citizens_per_address_;
     hash_pool hashes_;
 
     std::atomic<bool> failed_{false};
@@ -440,7 +442,14 @@ struct service::impl {
             for (auto const& value : events) {
                 if (value.seq <= *last_seq)
                     continue;
-                if (auto message = domain::event_message(value, audience_of(state, domain::event_citizen(value))))
+                auto const who = audience_of(state, domain::event_citizen(value));
+                // A post hidden since its approval must not reach a wall again through the replay.
+                if (who == domain::audience::wall && value.type == "post_approved") {
+                    auto const* current = council_.find_post(value.data["post"].value("id", id_type{0}));
+                    if (current != nullptr && current->status == domain::post_status::hidden)
+                        continue;
+                }
+                if (auto message = domain::event_message(value, who))
                     messages.push_back(share(dump(*message)));
             }
             messages.push_back(share(dump({{"type", "resumed"}, {"session_id", session_id}, {"seq", seq}})));
@@ -573,6 +582,16 @@ struct service::impl {
                 }
                 accepted.citizen_id = message.citizen_id;
             } else {
+                // New ids per address are limited, so that dropping one's id is no way around the post limit.
+                bool allowed = false;
+                {
+                    std::lock_guard login_lock(login_mutex_);
+                    allowed = new_citizens_per_address_.try_take(link->address(), std::chrono::steady_clock::now());
+                }
+                if (!allowed) {
+                    send_error(link, req, error_code::rate_limited, "Too many new participants from your address; keep your citizen id and key.");
+                    return;
+                }
                 store::citizen fresh{"c-" + auth::random_token(12), {}, now};
                 std::string const key = auth::random_token(32);
                 fresh.key_digest = auth::token_digest(key);
