@@ -423,8 +423,9 @@ struct service::impl {
 
     // Subscribes `link` to a session and queues, behind pending commits, either
     // a snapshot or exactly the events it missed. Called with council_mutex_ held.
+    // last_seq < 0: no resume point, send a snapshot.
     void start_following(std::shared_ptr<client_link> const& link, id_type session_id,
-                         std::optional<domain::seq_type> last_seq, std::string welcome,
+                         domain::seq_type last_seq, std::string welcome,
                          std::function<void(store::store&)> extra = {})
     {
         auto& state = link->state();
@@ -435,12 +436,12 @@ struct service::impl {
         std::vector<shared_text> messages;
         if (!welcome.empty())
             messages.push_back(share(std::move(welcome)));
-        bool const can_resume = session && last_seq && *last_seq <= seq &&
-                                seq - *last_seq <= static_cast<domain::seq_type>(settings_.council.resume_event_limit);
+        bool const can_resume = session && last_seq >= 0 && last_seq <= seq &&
+                                seq - last_seq <= static_cast<domain::seq_type>(settings_.council.resume_event_limit);
         if (can_resume) {
             auto const& events = council_.events_of(session_id);
             for (auto const& value : events) {
-                if (value.seq <= *last_seq)
+                if (value.seq <= last_seq)
                     continue;
                 auto const who = audience_of(state, domain::event_citizen(value));
                 // A post hidden since its approval must not reach a wall again through the replay.
@@ -622,7 +623,7 @@ struct service::impl {
             welcome["reasons"] = std::move(reasons);
         }
         // A resume point only means something within the session it was counted in.
-        auto const resume_from = message.session_id != 0 ? message.last_seq : std::nullopt;
+        domain::seq_type const resume_from = message.session_id != 0 && message.last_seq ? *message.last_seq : -1;
         start_following(link, session_id, resume_from, dump(welcome), std::move(extra));
         log_line("hello", "connection " + std::to_string(link->id()) + " from " + link->address() + " as " +
                               std::string(domain::to_string(accepted.kind)) +
@@ -727,7 +728,7 @@ struct service::impl {
                         send_error(link, req, error_code::session_not_found);
                         return;
                     }
-                    auto const resume_from = command.session_id != 0 ? command.last_seq : std::nullopt;
+                    domain::seq_type const resume_from = command.session_id != 0 && command.last_seq ? *command.last_seq : -1;
                     start_following(link, session_id, resume_from, protocol::make_ack(req, {{"session_id", session_id}}));
                 } else if constexpr (std::is_same_v<command_type, protocol::list_sessions>) {
                     json sessions = json::array();
