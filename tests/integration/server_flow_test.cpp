@@ -954,6 +954,10 @@ TEST_CASE("connections beyond the per-address limit are refused and a freed plac
     }
     ws_client fourth;
     CHECK_FALSE(fourth.connect(server.port()).accepted);
+    // Plain HTTP from the same address is told why.
+    auto refused = http_request(server.port(), "GET", "/healthz");
+    CHECK(refused.status == 429u);
+    CHECK(refused.body_json().value("code", "") == "too_many_connections");
 
     // The others are not disturbed.
     CHECK(is_ack(reply_to(*admitted.front(), {{"type", "ping"}})));

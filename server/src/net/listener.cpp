@@ -1,5 +1,7 @@
 #include "net/listener.hpp"
 
+#include <pleno/error_code.hpp>
+
 #include <chrono>
 #include <exception>
 #include <stdexcept>
@@ -130,8 +132,19 @@ void listener::on_accept(beast::error_code error, tcp::socket socket)
     if (auto ticket = registry_.admit(address_text)) {
         std::make_shared<http_session>(std::move(socket), service_, routes_, std::move(*ticket))->run();
     } else {
+        // One short answer so the client learns why, written without waiting:
+        // a fresh socket's send buffer takes it at once, and if not, it is dropped.
+        static std::string const refusal = [] {
+            std::string const body = std::string("{\"code\":\"") + std::string(to_string(error_code::too_many_connections)) +
+                                     "\",\"message\":\"" + std::string(default_message(error_code::too_many_connections)) + "\"}";
+            return "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+                   std::to_string(body.size()) + "\r\n\r\n" + body;
+        }();
+        socket.non_blocking(true, ignored);
+        socket.write_some(asio::buffer(refusal), ignored);
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
         socket.close(ignored);
-        edge_log::line("refused a connection from " + address_text);
+        edge_log::line("refused a connection from " + address_text + " (too many connections)");
     }
     do_accept();
 }
