@@ -130,6 +130,12 @@ int main(int argc, char** argv)
         pleno::app::service service(settings);
         pleno::net::server server(service, settings);
         service.on_fatal([&server] { server.stop(); });
+        std::size_t audience = 0;
+        if (settings.demo && settings.demo_audience_interval.count() > 0) {
+            auto posts = pleno::app::load_demo_audience(settings.web_root.parent_path() / "demo" / "audience.json");
+            audience = posts.size();
+            service.start_demo_audience(std::move(posts), settings.demo_audience_interval);
+        }
 
         std::string const base = "http://" + url_host(settings) + ":" + std::to_string(server.port());
         std::cout << "pleno-server listening on " << base << "  (data: " << settings.database_file().string() << ")\n"
@@ -142,7 +148,9 @@ int main(int argc, char** argv)
             std::cout << "demo accounts (for trying Pleno only):\n"
                       << "  moderator:   " << credentials.moderator_name << " / " << credentials.moderator_password << "\n"
                       << "  chair:       " << credentials.chair_name << " / " << credentials.chair_password << "\n"
-                      << "  display:     token " << credentials.display_token << "\n";
+                      << "  display:     token " << credentials.display_token << "\n"
+                      << (audience > 0 ? "  a simulated audience (demo only) posts and approves every few seconds; --config with \"demo_audience_seconds\": 0 turns it off\n"
+                                       : "");
         std::cout << "Stop with Ctrl+C." << std::endl;
 
         server.run();

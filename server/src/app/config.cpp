@@ -179,6 +179,9 @@ config load_config_file(std::filesystem::path const& file, config base)
         {"public_url", [&](json const& value, std::string const& where) { result.public_url = text(value, where); }},
         {"town_name", [&](json const& value, std::string const& where) { result.town_name = text(value, where); }},
         {"io_threads", size(result.io_threads)},
+        {"demo_audience_seconds", [&](json const& value, std::string const& where) {
+             result.demo_audience_interval = std::chrono::milliseconds(positive(value, where, true) * 1000);
+         }},
         {"limits", [&](json const& value, std::string const& where) { apply_object(value, where, limits); }},
         {"auth", [&](json const& value, std::string const& where) { apply_object(value, where, auth); }},
         {"council", [&](json const& value, std::string const& where) { apply_object(value, where, council); }},

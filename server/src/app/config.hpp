@@ -70,6 +70,7 @@ struct config {
     std::string town_name = "Pleno";
     std::size_t io_threads = 2;
     bool demo = false;
+    std::chrono::milliseconds demo_audience_interval{3000};  // demo only; 0: no simulated audience
     limits_config limits;
     auth_config auth;
     council_config council;

@@ -1,10 +1,14 @@
 #include "app/demo.hpp"
 
 #include <chrono>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "auth/password.hpp"
 #include "auth/random_token.hpp"
+#include "app/log.hpp"
 #include "domain/council.hpp"
 
 namespace pleno::app {
@@ -136,6 +140,21 @@ bool seed_demo(store::store& target, config const& settings, demo_credentials co
         throw;
     }
     return true;
+}
+
+std::vector<std::pair<std::string, std::string>> load_demo_audience(std::filesystem::path const& file)
+{
+    std::vector<std::pair<std::string, std::string>> posts;
+    std::ifstream input(file);
+    auto document = nlohmann::json::parse(input, nullptr, false);
+    if (!input || document.is_discarded() || !document.is_object() || !document.contains("posts") || !document["posts"].is_array()) {
+        log_line("demo", "no simulated audience: cannot read " + file.string());
+        return posts;
+    }
+    for (auto const& entry : document["posts"])
+        if (entry.is_object() && entry.value("author", "") != "" && entry.value("text", "") != "")
+            posts.emplace_back(entry["author"].get<std::string>(), entry["text"].get<std::string>());
+    return posts;
 }
 
 }  // namespace pleno::app

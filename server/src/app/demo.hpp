@@ -4,7 +4,10 @@
 // Pleno working at once. Demo credentials are fixed and printed; never use
 // them for a real town.
 
+#include <filesystem>
 #include <optional>
+#include <utility>
+#include <vector>
 #include <string>
 
 #include "app/config.hpp"
@@ -24,5 +27,9 @@ struct demo_credentials {
 // Seeds the demo into an empty database; does nothing when sessions exist.
 // Returns true when it seeded.
 bool seed_demo(store::store& target, config const& settings, demo_credentials const& credentials);
+
+// The simulated audience's posts (author, text) from assets/demo/audience.json;
+// empty, with a log line, when the file is missing or malformed.
+std::vector<std::pair<std::string, std::string>> load_demo_audience(std::filesystem::path const& file);
 
 }  // namespace pleno::app

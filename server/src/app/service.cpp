@@ -234,6 +234,7 @@ struct service::impl {
     std::condition_variable sweep_wake_;
     bool stopping_ = false;
     std::thread sweeper_;
+    std::thread demo_audience_;
 
     // ---- sending -------------------------------------------------------
 
@@ -951,6 +952,49 @@ struct service::impl {
         }
     }
 
+    // ---- the demo's simulated audience ----------------------------------
+
+    void demo_audience_loop(std::vector<std::pair<std::string, std::string>> posts, std::chrono::milliseconds interval)
+    {
+        domain::actor const moderator{domain::role::moderator, "demo-moderation"};
+        std::size_t next = 0;
+        id_type waiting = 0;
+        std::unique_lock lock(sweep_mutex_);
+        while (!stopping_) {
+            sweep_wake_.wait_for(lock, interval);
+            if (stopping_)
+                break;
+            lock.unlock();
+            {
+                std::lock_guard council_lock(council_mutex_);
+                auto const stamp = now_stamp();
+                id_type const session_id = council_.current_session_id(stamp.wall);
+                auto const* session = council_.find_session(session_id);
+                if (session != nullptr && session->state == domain::session_state::live && !failed_) {
+                    if (waiting != 0) {
+                        // The post waited one step in the moderators' queue; a real moderator may have decided already.
+                        auto approved = council_.approve(moderator, waiting, stamp);
+                        if (approved.ok())
+                            commit(std::move(approved.changes), {}, {}, nullptr);
+                        waiting = 0;
+                    } else {
+                        auto const& [author, text] = posts[next % posts.size()];
+                        domain::actor const citizen{domain::role::citizen, "c-demo-audience-" + std::to_string(next % 16)};
+                        domain::post_request request{"demo-" + std::to_string(stamp.wall) + "-" + std::to_string(next), author + " (demo)",
+                                                     text, session_id, 0};
+                        auto submitted = council_.submit_post(citizen, request, stamp);
+                        if (submitted.ok()) {
+                            waiting = submitted.value.post_id;
+                            commit(std::move(submitted.changes), {}, {}, nullptr);
+                        }
+                        ++next;
+                    }
+                }
+            }
+            lock.lock();
+        }
+    }
+
     void stop_background()
     {
         {
@@ -962,6 +1006,8 @@ struct service::impl {
         sweep_wake_.notify_all();
         if (sweeper_.joinable())
             sweeper_.join();
+        if (demo_audience_.joinable())
+            demo_audience_.join();
         hashes_.stop();
     }
 };
@@ -1088,6 +1134,15 @@ void service::on_fatal(std::function<void()> handler)
 {
     std::lock_guard lock(impl_->fatal_mutex_);
     impl_->fatal_handler_ = std::move(handler);
+}
+
+void service::start_demo_audience(std::vector<std::pair<std::string, std::string>> posts, std::chrono::milliseconds interval)
+{
+    if (posts.empty() || impl_->demo_audience_.joinable())
+        return;
+    impl_->demo_audience_ = std::thread([this, posts = std::move(posts), interval]() mutable {
+        impl_->demo_audience_loop(std::move(posts), interval);
+    });
 }
 
 std::size_t service::connection_count() const

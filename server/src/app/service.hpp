@@ -4,6 +4,7 @@
 // of Beast.
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -81,6 +82,11 @@ public:
 
     // Called once, from any thread, when the service fails (see failed()).
     void on_fatal(std::function<void()> handler);
+
+    // Demo only: a simulated audience posts from `posts` (author, text) and a
+    // simulated moderator approves, one step every `interval`, while a
+    // session is live. Authors are shown with " (demo)" after their name.
+    void start_demo_audience(std::vector<std::pair<std::string, std::string>> posts, std::chrono::milliseconds interval);
 
     // Figures for logs, health and benchmarks.
     std::size_t connection_count() const;
