@@ -191,14 +191,10 @@ outcome<id_type> council::create_session(actor const& who, session_draft draft, 
 
 outcome<id_type> council::update_session(actor const& who, id_type session_id, session_draft const& draft, timestamp now)
 {
-    if (!can_chair(who.kind))
-        return failed<id_type>(fail(error_code::forbidden, "Only the chair edits sessions."));
     failure error;
-    auto* session = session_for_change(session_id, error);
+    auto* session = session_for_chair(who, session_id, "Only the chair edits sessions.", closed_sessions::refused, error);
     if (session == nullptr)
         return failed<id_type>(error);
-    if (session->state == session_state::closed)
-        return failed<id_type>(fail(error_code::session_closed));
     session_draft cleaned = draft;
     if (auto problem = clean_draft(cleaned, false))
         return failed<id_type>(*problem);
@@ -213,14 +209,10 @@ outcome<id_type> council::update_session(actor const& who, id_type session_id, s
 
 outcome<id_type> council::set_agenda(actor const& who, id_type session_id, std::vector<agenda_item> items, timestamp now)
 {
-    if (!can_chair(who.kind))
-        return failed<id_type>(fail(error_code::forbidden, "Only the chair edits the agenda."));
     failure error;
-    auto* session = session_for_change(session_id, error);
+    auto* session = session_for_chair(who, session_id, "Only the chair edits the agenda.", closed_sessions::refused, error);
     if (session == nullptr)
         return failed<id_type>(error);
-    if (session->state == session_state::closed)
-        return failed<id_type>(fail(error_code::session_closed));
     if (auto problem = clean_agenda(items, session))
         return failed<id_type>(*problem);
     for (auto& item : items)
@@ -237,10 +229,8 @@ outcome<id_type> council::set_agenda(actor const& who, id_type session_id, std::
 
 outcome<id_type> council::open_session(actor const& who, id_type session_id, timestamp now)
 {
-    if (!can_chair(who.kind))
-        return failed<id_type>(fail(error_code::forbidden, "Only the chair opens a session."));
     failure error;
-    auto* session = session_for_change(session_id, error);
+    auto* session = session_for_chair(who, session_id, "Only the chair opens a session.", closed_sessions::allowed, error);
     if (session == nullptr)
         return failed<id_type>(error);
     if (session->state != session_state::scheduled)
@@ -261,10 +251,8 @@ outcome<id_type> council::open_session(actor const& who, id_type session_id, tim
 
 outcome<id_type> council::close_session(actor const& who, id_type session_id, timestamp now)
 {
-    if (!can_chair(who.kind))
-        return failed<id_type>(fail(error_code::forbidden, "Only the chair closes a session."));
     failure error;
-    auto* session = session_for_change(session_id, error);
+    auto* session = session_for_chair(who, session_id, "Only the chair closes a session.", closed_sessions::allowed, error);
     if (session == nullptr)
         return failed<id_type>(error);
     if (session->state != session_state::live)
@@ -281,14 +269,10 @@ outcome<id_type> council::close_session(actor const& who, id_type session_id, ti
 
 outcome<id_type> council::set_current_item(actor const& who, id_type session_id, id_type item_id, timestamp now)
 {
-    if (!can_chair(who.kind))
-        return failed<id_type>(fail(error_code::forbidden, "Only the chair moves the agenda."));
     failure error;
-    auto* session = session_for_change(session_id, error);
+    auto* session = session_for_chair(who, session_id, "Only the chair moves the agenda.", closed_sessions::refused, error);
     if (session == nullptr)
         return failed<id_type>(error);
-    if (session->state == session_state::closed)
-        return failed<id_type>(fail(error_code::session_closed));
     if (session->find_item(item_id) == nullptr)
         return failed<id_type>(fail(error_code::item_not_found));
     session->current_item_id = item_id;
@@ -300,14 +284,10 @@ outcome<id_type> council::set_current_item(actor const& who, id_type session_id,
 
 outcome<id_type> council::set_wall_mode(actor const& who, id_type session_id, wall_mode mode, timestamp now)
 {
-    if (!can_chair(who.kind))
-        return failed<id_type>(fail(error_code::forbidden, "Only the chair controls the wall."));
     failure error;
-    auto* session = session_for_change(session_id, error);
+    auto* session = session_for_chair(who, session_id, "Only the chair controls the wall.", closed_sessions::refused, error);
     if (session == nullptr)
         return failed<id_type>(error);
-    if (session->state == session_state::closed)
-        return failed<id_type>(fail(error_code::session_closed));
     session->mode = mode;
     outcome<id_type> result;
     result.value = session_id;
@@ -317,14 +297,10 @@ outcome<id_type> council::set_wall_mode(actor const& who, id_type session_id, wa
 
 outcome<id_type> council::set_overlay(actor const& who, id_type session_id, std::string const& text_value, timestamp now)
 {
-    if (!can_chair(who.kind))
-        return failed<id_type>(fail(error_code::forbidden, "Only the chair sets the overlay."));
     failure error;
-    auto* session = session_for_change(session_id, error);
+    auto* session = session_for_chair(who, session_id, "Only the chair sets the overlay.", closed_sessions::refused, error);
     if (session == nullptr)
         return failed<id_type>(error);
-    if (session->state == session_state::closed)
-        return failed<id_type>(fail(error_code::session_closed));
     std::string cleaned;
     if (!text_value.empty()) {
         auto result = text::clean(text_value, settings_.overlay_max_code_points, text::line_breaks::to_spaces);
@@ -423,6 +399,21 @@ outcome<submitted_post> council::submit_post(actor const& who, post_request requ
     result.changes.posts.push_back(stored.id);
     record(result.changes, session, "post_submitted", who, now, {{"post", post_json(stored, audience::staff)}});
     return result;
+}
+
+council_session* council::session_for_chair(actor const& who, id_type session_id, std::string_view forbidden_message,
+                                            closed_sessions closed, failure& error)
+{
+    if (!can_chair(who.kind)) {
+        error = fail(error_code::forbidden, std::string(forbidden_message));
+        return nullptr;
+    }
+    auto* session = session_for_change(session_id, error);
+    if (session != nullptr && closed == closed_sessions::refused && session->state == session_state::closed) {
+        error = fail(error_code::session_closed);
+        return nullptr;
+    }
+    return session;
 }
 
 post* council::post_for_decision(actor const& who, id_type post_id, failure& error)

@@ -124,7 +124,11 @@ public:
     std::string reason_label(std::string const& code) const;
 
 private:
+    enum class closed_sessions { allowed, refused };
     council_session* session_for_change(id_type session_id, failure& error);
+    // The session a chair command changes: the caller must be the chair and the session must exist.
+    council_session* session_for_chair(actor const& who, id_type session_id, std::string_view forbidden_message,
+                                       closed_sessions closed, failure& error);
     post* post_for_decision(actor const& who, id_type post_id, failure& error);
     event& record(change_set& changes, council_session& session, std::string type, actor const& who,
                   timestamp now, nlohmann::json data);
