@@ -126,6 +126,8 @@ int main(int argc, char** argv)
             if (pleno::app::seed_demo(target, settings, credentials))
                 pleno::app::log_line("demo", "seeded a demo session into " + settings.database_file().string());
         }
+        if (settings.demo && settings.moderation_rules.empty())
+            settings.moderation_rules = "Demo: los mensajes los leen las moderadoras del Ayuntamiento antes de mostrarse. No se publican insultos, datos personales de nadie ni publicidad.";
 
         pleno::app::service service(settings);
         pleno::net::server server(service, settings);
