@@ -361,7 +361,7 @@ test('two moderators: a decision by one leaves the other\'s queue at once; a sta
   const page = await context.newPage();
   const watcher = watch(page);
   const held = new Set();
-  await page.routeWebSocket(/\/ws$/, (socket) => {
+  await page.routeWebSocket(/\/ws(\/staff)?$/, (socket) => {
     const upstream = socket.connectToServer();
     upstream.onMessage((message) => {
       let data;

@@ -811,6 +811,7 @@ function connect() {
   lastHelloError = null;
   const mine = new Connection({
     role: 'chair',
+    path: '/ws/staff',   // the server's staff lane: commands are read at once
     followCurrent: false,
     sessionId: wall.session ? wall.session.id : 0,
     onMessage: (message) => { if (connection === mine) handleMessage(message); },

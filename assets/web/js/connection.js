@@ -9,6 +9,8 @@
 //     onMessage: (message) => {...},              // welcome, snapshot, events, resumed, current_session, unasked errors
 //     onState: (state) => {...},                  // 'connecting' | 'open' | 'offline' | 'refused'
 //     onHelloError: (error) => 'retry' | 'stop',  // hello refused (default: 'stop')
+//     path: '/ws/staff',                         // moderator and chair pages: commands are read on
+//                                                 // the server's staff lane (default '/ws')
 //   });
 //   connection.start();
 //   const ack = await connection.request({type: 'approve', post_id: 10});  // rejects with the error message
@@ -18,8 +20,9 @@ const pingTimeoutMs = 10000;
 
 export class Connection {
   constructor({ role, hello = () => ({}), onMessage = () => {}, onState = () => {}, onHelloError = () => 'stop',
-                followCurrent = true, sessionId = 0 }) {
+                followCurrent = true, sessionId = 0, path = '/ws' }) {
     this.role = role;
+    this.path = path;             // /ws, or /ws/staff for the pages that send commands
     this.helloFields = hello;
     this.onMessage = onMessage;
     this.onState = onState;
@@ -105,7 +108,7 @@ export class Connection {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     let socket;
     try {
-      socket = new WebSocket(`${scheme}://${location.host}/ws`);
+      socket = new WebSocket(`${scheme}://${location.host}${this.path}`);
     } catch {
       this.scheduleRetry();
       return;

@@ -563,6 +563,7 @@ function startConsole(who) {
   focusOnSnapshot = true;
   connection = new Connection({
     role: 'moderator',
+    path: '/ws/staff',   // the server's staff lane: commands are read at once
     onMessage: (message) => handle(message),
     onState: (value) => showConnection(value),
   });
