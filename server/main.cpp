@@ -145,6 +145,7 @@ int main(int argc, char** argv)
                   << "  moderators:  " << base << "/moderate\n"
                   << "  chair:       " << base << "/chair\n"
                   << "  WebSocket:   ws://" << url_host(settings) << ":" << server.port() << "/ws\n"
+                  << "  staff lane:  ws://" << url_host(settings) << ":" << server.port() << "/ws/staff  (moderator and chair pages)\n"
                   << "  health:      " << base << "/healthz\n";
         if (settings.demo)
             std::cout << "demo accounts (for trying Pleno only):\n"

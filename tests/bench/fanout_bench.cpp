@@ -56,6 +56,7 @@ struct options {
     std::size_t viewers = 1000;
     std::string moderator = "moderadora";
     std::string password = "demo-moderadora";
+    std::string moderator_path = "/ws/staff";
     int isolated = 20;
     std::chrono::milliseconds isolated_gap{500};
     int burst = 30;
@@ -78,6 +79,8 @@ void print_help()
                  "  --viewers N              viewer connections (default 1000)\n"
                  "  --moderator NAME         moderator account (default moderadora, the --demo one)\n"
                  "  --password TEXT          its password (default demo-moderadora)\n"
+                 "  --moderator-path PATH    the moderator's WebSocket endpoint: /ws/staff (default, the staff lane)\n"
+                 "                           or /ws (shared with the viewers)\n"
                  "  --isolated N             isolated approvals (default 20)\n"
                  "  --isolated-gap-ms MS     between isolated approvals (default 500)\n"
                  "  --burst N                approvals sent back to back (default 30)\n"
@@ -354,6 +357,7 @@ private:
             throw std::runtime_error("login as " + options_.moderator + " failed: " + failure);
         token_ = *token;
         moderator_ = std::make_unique<websocket_client>(*this, tag_moderator, 0);
+        moderator_->set_target(options_.moderator_path);
         moderator_->start(loop_, options_.port);
         pump_until([&] { return moderator_ready_ || moderator_->state() == websocket_client::phase::closed; }, 15s);
         if (!moderator_ready_)
@@ -711,7 +715,8 @@ private:
                        std::vector<phase_report> const& after_slow)
     {
         std::vector<std::string> lines;
-        lines.push_back("fanout summary, " + std::to_string(options_.viewers) + " viewers:");
+        lines.push_back("fanout summary, " + std::to_string(options_.viewers) + " viewers, moderator on " +
+                        options_.moderator_path + ":");
         lines.push_back("  " + connect_line_);
         lines.push_back("  " + memory_line_);
         lines.push_back("  phase (ms; CPU in us)   | all p50 | all p99 | last p50 | last p99 | last max | ack p50 | CPU/msg | core/msg | ev/msg | missing");
@@ -845,6 +850,7 @@ int main(int argc, char** argv)
         settings.viewers = static_cast<std::size_t>(command_line.integer("viewers", 1000));
         settings.moderator = command_line.text("moderator", settings.moderator);
         settings.password = command_line.text("password", settings.password);
+        settings.moderator_path = command_line.text("moderator-path", settings.moderator_path);
         settings.isolated = static_cast<int>(command_line.integer("isolated", settings.isolated));
         settings.isolated_gap = std::chrono::milliseconds(command_line.integer("isolated-gap-ms", 500));
         settings.burst = static_cast<int>(command_line.integer("burst", settings.burst));
@@ -864,6 +870,9 @@ int main(int argc, char** argv)
         if (settings.isolated < 1 || settings.burst < 1 || settings.rate <= 0 || settings.sustain_seconds <= 0 ||
             settings.citizens < 1 || settings.connect_parallel < 1 || settings.viewers < 1 || settings.viewers > 100000)
             throw std::runtime_error("counts must be positive (and at most 100000 viewers)");
+        if (settings.moderator_path.empty() || settings.moderator_path.front() != '/' ||
+            settings.moderator_path.find_first_of(" \r\n") != std::string::npos)
+            throw std::runtime_error("--moderator-path must be a path such as /ws/staff");
         fanout_bench bench(std::move(settings));
         return bench.run();
     } catch (std::exception const& problem) {

@@ -112,7 +112,7 @@ void websocket_client::on_ready(std::uint32_t events, char* scratch, std::size_t
 void websocket_client::on_connected()
 {
     phase_ = phase::upgrading;
-    std::string request = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) +
+    std::string request = "GET " + target_ + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) +
                           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                           "Sec-WebSocket-Key: cGxlbm8tYmVuY2gta2V5IQ==\r\n"
                           "Sec-WebSocket-Version: 13\r\n\r\n";

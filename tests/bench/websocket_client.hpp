@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <string_view>
 
 namespace pleno::bench {
@@ -38,6 +39,9 @@ public:
     ~websocket_client();
     websocket_client(websocket_client const&) = delete;
     websocket_client& operator=(websocket_client const&) = delete;
+
+    // The path of the upgrade request ("/ws" unless set); before start().
+    void set_target(std::string target) { target_ = std::move(target); }
 
     // Starts connecting to 127.0.0.1:port. A receive buffer size other than
     // 0 is set before connecting (a small one makes a slow reader).
@@ -93,6 +97,7 @@ private:
     bool watching_write_ = false;
     bool reading_ = true;
     std::uint16_t port_ = 0;
+    std::string target_ = "/ws";
     std::string in_;        // bytes of an incomplete frame (or response head)
     std::string fragments_; // a fragmented message being assembled
     std::string out_;       // bytes the socket did not take yet

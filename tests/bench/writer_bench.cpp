@@ -1,7 +1,8 @@
 // pleno-bench-writer: the store's writer alone, without the network.
 //
-// Queues post-submission jobs shaped like the server's (the session row with
-// its agenda, the post, the event and the audit row) into store::writer on a
+// Queues post-submission jobs shaped like the server's (the session row
+// without its agenda, which a post does not change; the post, the event and
+// the audit row) into store::writer on a
 // fresh database file (WAL, synchronous=FULL) with a bounded number in
 // flight, and prints jobs committed per second and the group sizes. This is
 // the ceiling that pleno-bench-ingest's figure is compared against.
@@ -128,7 +129,7 @@ int main(int argc, char** argv)
 
                 store::write_job job;
                 job.apply = [session, value = std::move(value), event = std::move(event), audit = std::move(audit)](store::store& into) {
-                    into.save_session(session);
+                    into.save_session(session, store::agenda_rows::keep);
                     into.save_post(value);
                     into.append_event(event);
                     into.append_audit(audit);

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/staff_lane.hpp"
 #include "test_client.hpp"
 
 using namespace pleno::test;
@@ -43,10 +44,13 @@ struct live_session {
     std::string chair_token;
 };
 
-// Connects and greets; fails the test when either step is refused.
-json greet(ws_client& client, server_fixture& server, json fields)
+// Connects (to /ws unless told otherwise) and greets; fails the test when
+// either step is refused.
+json greet(ws_client& client, server_fixture& server, json fields, std::string const& target = "/ws")
 {
-    auto const handshake = client.connect(server.port());
+    connect_options options;
+    options.target = target;
+    auto const handshake = client.connect(server.port(), options);
     REQUIRE_MESSAGE(handshake.accepted, handshake.failure);
     auto welcome = client.hello(std::move(fields));
     REQUIRE(welcome.has_value());
@@ -55,9 +59,9 @@ json greet(ws_client& client, server_fixture& server, json fields)
 }
 
 // greet, then the snapshot that follows the welcome.
-json greet_with_snapshot(ws_client& client, server_fixture& server, json fields)
+json greet_with_snapshot(ws_client& client, server_fixture& server, json fields, std::string const& target = "/ws")
 {
-    greet(client, server, std::move(fields));
+    greet(client, server, std::move(fields), target);
     auto snapshot = client.receive_type("snapshot");
     REQUIRE(snapshot.has_value());
     return *snapshot;
@@ -85,12 +89,12 @@ json acked(ws_client& client, json message)
     return reply;
 }
 
-live_session prepare_live_session(server_fixture& server, ws_client& chair)
+live_session prepare_live_session(server_fixture& server, ws_client& chair, std::string const& target = "/ws")
 {
     live_session session;
     json hello = staff_hello(server, server_fixture::chair_name, "chair");
     session.chair_token = hello["token"].get<std::string>();
-    auto const welcome = greet_with_snapshot(chair, server, hello);
+    auto const welcome = greet_with_snapshot(chair, server, hello, target);
     json const agenda = json::array({
         {{"title", "Aprobación del acta de la sesión anterior"}},
         {{"title", "Presupuesto municipal 2025"}, {"description", "Debate y votación del presupuesto."}},
@@ -285,6 +289,126 @@ TEST_CASE("a post goes from a citizen through two moderators' queues to the disp
     REQUIRE(seen_by_second.has_value());
     CHECK((*seen_by_second)["post"]["decided_by"] == server_fixture::moderator_name);
     CHECK(server.count_rows("posts") == 1);
+}
+
+TEST_CASE("staff on /ws/staff and a viewer on /ws get the whole flow: the chair opens, a moderator approves, the viewer and the citizen receive")
+{
+    server_fixture server;
+    ws_client chair;
+    auto const session = prepare_live_session(server, chair, "/ws/staff");
+
+    ws_client moderator;
+    auto const moderator_snapshot =
+        greet_with_snapshot(moderator, server, staff_hello(server, server_fixture::moderator_name, "moderator"), "/ws/staff");
+    CHECK(moderator_snapshot["session_id"] == session.id);
+    CHECK(moderator_snapshot.contains("queue"));
+    ws_client viewer;
+    greet_with_snapshot(viewer, server, {{"role", "viewer"}});
+    ws_client citizen;
+    greet(citizen, server, {{"role", "citizen"}});
+    REQUIRE(citizen.receive_type("snapshot").has_value());
+
+    auto const post_id = submit(citizen, "staff-lane-1", "¿Habrá autobús nocturno en las fiestas?");
+    auto const queued = event_about(moderator, "post_submitted", post_id);
+    REQUIRE(queued.has_value());
+    CHECK((*queued)["post"]["status"] == "pending");
+
+    CHECK(is_ack(reply_to(moderator, {{"type", "approve"}, {"post_id", post_id}})));
+    auto const on_wall = event_about(viewer, "post_approved", post_id);
+    REQUIRE(on_wall.has_value());
+    CHECK((*on_wall)["post"]["item_id"] == session.items[1]);
+    CHECK((*on_wall)["post"]["text"] == "¿Habrá autobús nocturno en las fiestas?");
+    auto const told = event_about(citizen, "post_approved", post_id);
+    REQUIRE(told.has_value());
+    CHECK((*told)["post"]["mine"] == true);
+    // The staff lane's connections get the events too, in their audience's form.
+    auto const seen_by_moderator = event_about(moderator, "post_approved", post_id);
+    REQUIRE(seen_by_moderator.has_value());
+    CHECK((*seen_by_moderator)["post"]["decided_by"] == server_fixture::moderator_name);
+    auto const seen_by_chair = event_about(chair, "post_approved", post_id);
+    REQUIRE(seen_by_chair.has_value());
+
+    // The chair's commands from the staff lane reach the viewer on /ws.
+    acked(chair, {{"type", "set_overlay"}, {"session_id", session.id}, {"text", "Receso hasta las 18:30"}});
+    auto const overlay = viewer.receive_type("overlay_changed");
+    REQUIRE(overlay.has_value());
+    CHECK((*overlay)["overlay"] == "Receso hasta las 18:30");
+
+    // It is only a scheduling lane: each role may do only its own work there too.
+    ws_client viewer_on_staff;
+    greet_with_snapshot(viewer_on_staff, server, {{"role", "viewer"}}, "/ws/staff");
+    auto const second_post = submit(citizen, "staff-lane-2", "Y otra pregunta.");
+    CHECK(is_error(reply_to(viewer_on_staff, {{"type", "approve"}, {"post_id", second_post}}), "forbidden"));
+    ws_client foreign;
+    connect_options from_elsewhere = from_origin("https://evil.example");
+    from_elsewhere.target = "/ws/staff";
+    auto const refused = foreign.connect(server.port(), from_elsewhere);
+    CHECK_FALSE(refused.accepted);
+    CHECK(refused.status == 403u);
+    auto const plain = http_request(server.port(), "GET", "/ws/staff");
+    CHECK(plain.status == 426u);
+    CHECK(plain.body_json().value("code", "") == "websocket_upgrade_required");
+    CHECK(server.count_rows("posts") == 2);
+
+    // A shutdown closes the staff lane's connections with 1001 as well.
+    for (auto* other : {&chair, &viewer, &citizen, &viewer_on_staff})
+        other->close();
+    bool moderator_closed = false;
+    std::thread waiter([&] { moderator_closed = moderator.wait_closed(10s); });
+    server.stop();
+    waiter.join();
+    CHECK(moderator_closed);
+    CHECK(moderator.close_code() == 1001u);
+}
+
+TEST_CASE("beyond the staff lane's capacity, /ws/staff connections are served like /ws and work the same")
+{
+    for (std::size_t capacity : {std::size_t{0}, std::size_t{1}}) {
+        CAPTURE(capacity);
+        server_fixture server([capacity](pleno::app::config& settings) { settings.limits.staff_lane_connections = capacity; });
+        ws_client chair;
+        auto const session = prepare_live_session(server, chair, "/ws/staff");
+        ws_client first;
+        ws_client second;
+        greet_with_snapshot(first, server, staff_hello(server, server_fixture::moderator_name, "moderator"), "/ws/staff");
+        greet_with_snapshot(second, server, staff_hello(server, server_fixture::second_moderator_name, "moderator"), "/ws/staff");
+        ws_client citizen;
+        greet(citizen, server, {{"role", "citizen"}});
+        auto const one = submit(citizen, "full-lane-1", "Primera pregunta.");
+        auto const two = submit(citizen, "full-lane-2", "Segunda pregunta.");
+        CHECK(is_ack(reply_to(first, {{"type", "approve"}, {"post_id", one}})));
+        CHECK(is_ack(reply_to(second, {{"type", "approve"}, {"post_id", two}})));
+        CHECK(is_error(reply_to(second, {{"type", "approve"}, {"post_id", one}}), "already_decided"));
+        for (auto* staff : {&chair, &first, &second}) {
+            CHECK(event_about(*staff, "post_approved", one).has_value());
+            CHECK(event_about(*staff, "post_approved", two).has_value());
+        }
+        CHECK(session.id > 0);
+    }
+}
+
+TEST_CASE("the staff lane gives at most its capacity of seats and takes each back when its connection ends")
+{
+    pleno::net::staff_lane lane(2);
+    auto first = lane.take();
+    auto second = lane.take();
+    REQUIRE(first.has_value());
+    REQUIRE(second.has_value());
+    CHECK(lane.size() == 2);
+    CHECK_FALSE(lane.take().has_value());
+    first.reset();
+    CHECK(lane.size() == 1);
+    auto again = lane.take();
+    CHECK(again.has_value());
+    auto moved = std::move(again);  // a moved seat is given back once
+    again.reset();
+    CHECK(lane.size() == 2);
+    moved.reset();
+    second.reset();
+    CHECK(lane.size() == 0);
+
+    pleno::net::staff_lane closed(0);
+    CHECK_FALSE(closed.take().has_value());
 }
 
 TEST_CASE("a client reconnecting with its last seq gets exactly the events it missed, each audience its own")
@@ -1031,6 +1155,10 @@ TEST_CASE("logout over HTTP closes that token's live WebSocket and only that one
     // The token is gone for good.
     CHECK(http_request(server.port(), "GET", "/api/me", {"", {{"Authorization", "Bearer " + token}}}).status == 401u);
     CHECK(http_request(server.port(), "GET", "/api/me", {"", {{"Authorization", "Bearer " + other_token}}}).status == 200u);
+    // Without any token the answer is "nobody", not an error: login pages ask before showing their form.
+    auto const nobody = http_request(server.port(), "GET", "/api/me");
+    CHECK(nobody.status == 200u);
+    CHECK(nobody.body_json()["account"].is_null());
     ws_client again;
     REQUIRE(again.connect(server.port()).accepted);
     CHECK(is_error(*again.hello({{"role", "moderator"}, {"token", token}}), "not_authenticated"));

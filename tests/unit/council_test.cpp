@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "domain/council.hpp"
 #include "domain/event_view.hpp"
@@ -100,6 +101,7 @@ TEST_CASE("a second session cannot go live while one is live")
     REQUIRE(other.ok());
     auto opened = fixture.value.open_session(chair, other.value, at_second(2));
     CHECK(opened.error->code == error_code::another_session_live);
+    CHECK(opened.error->details["session_id"] == fixture.session_id);
 }
 
 TEST_CASE("posting is refused before the session opens, unless the early window is configured")
@@ -317,6 +319,38 @@ TEST_CASE("editing the agenda keeps item ids and moves the current item if it wa
     CHECK(session->current_item_id == fixture.first_item);
     auto foreign = value.set_agenda(chair, fixture.session_id, {{12345, 0, "X", ""}}, at_second(3));
     CHECK(foreign.error->code == error_code::item_not_found);
+}
+
+TEST_CASE("only creating a session and editing its agenda mark the agenda as changed; every change marks the session")
+{
+    council value(test_settings());
+    auto created = value.create_session(chair, {"Pleno", "", start_of_session, {{0, 0, "Uno", ""}}}, at_second(0));
+    REQUIRE(created.ok());
+    id_type const session_id = created.value;
+    CHECK(created.changes.sessions == std::vector<id_type>{session_id});
+    CHECK(created.changes.agendas == std::vector<id_type>{session_id});
+    auto const item = value.find_session(session_id)->agenda[0].id;
+
+    // The store rewrites agenda rows only for these; the others save the session row alone.
+    auto const unchanged_agenda = [&](auto const& result) {
+        REQUIRE(result.ok());
+        CHECK(result.changes.sessions == std::vector<id_type>{session_id});
+        CHECK(result.changes.agendas.empty());
+    };
+    unchanged_agenda(value.update_session(chair, session_id, {"Pleno ordinario", "Sala", start_of_session, {}}, at_second(1)));
+    unchanged_agenda(value.open_session(chair, session_id, at_second(2)));
+    unchanged_agenda(value.set_current_item(chair, session_id, item, at_second(3)));
+    unchanged_agenda(value.set_wall_mode(chair, session_id, wall_mode::hold, at_second(4)));
+    unchanged_agenda(value.set_overlay(chair, session_id, "Receso", at_second(5)));
+    auto submitted = value.submit_post(citizen, {"p1", "Lucía", "Hola", 0, 0}, at_second(6));
+    unchanged_agenda(submitted);
+    unchanged_agenda(value.approve(moderator, submitted.value.post_id, at_second(7)));
+    unchanged_agenda(value.pin(moderator, submitted.value.post_id, at_second(8)));
+
+    auto edited = value.set_agenda(chair, session_id, {{item, 0, "Uno", ""}, {0, 0, "Dos", ""}}, at_second(9));
+    REQUIRE(edited.ok());
+    CHECK(edited.changes.agendas == std::vector<id_type>{session_id});
+    unchanged_agenda(value.close_session(chair, session_id, at_second(10)));
 }
 
 TEST_CASE("every change gets the next seq and is kept for replay")

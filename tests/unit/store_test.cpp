@@ -361,6 +361,47 @@ TEST_SUITE("store")
         CHECK_THROWS_AS(target.append_event(event), store::store_error);
     }
 
+    TEST_CASE("save_session told to keep the agenda writes the session row and leaves the agenda rows as stored")
+    {
+        temporary_folder folder;
+        store::store target{folder.database_file()};
+        auto const session = sample_session(1);
+        target.save_session(session);
+
+        // A command that changed only the row: last_seq, the wall, the current item.
+        auto changed = session;
+        changed.last_seq = 4;
+        changed.mode = domain::wall_mode::live;
+        changed.overlay.clear();
+        changed.current_item_id = 13;
+        // What the caller holds of the agenda is not looked at: the stored rows stay.
+        changed.agenda.clear();
+        target.save_session(changed, store::agenda_rows::keep);
+
+        auto loaded = target.load_all();
+        REQUIRE(loaded.sessions.size() == 1);
+        CHECK(loaded.sessions[0].last_seq == 4);
+        CHECK(loaded.sessions[0].mode == domain::wall_mode::live);
+        CHECK(loaded.sessions[0].overlay.empty());
+        CHECK(loaded.sessions[0].current_item_id == 13);
+        CHECK(target.count_rows("agenda_items") == 3);
+        auto expected = changed;
+        expected.agenda = session.agenda;
+        check_same(loaded.sessions[0], expected);
+
+        // A new session saved with keep gets its row (and no agenda rows).
+        auto second = sample_session(2);
+        target.save_session(second, store::agenda_rows::keep);
+        loaded = target.load_all();
+        REQUIRE(loaded.sessions.size() == 2);
+        CHECK(loaded.sessions[1].agenda.empty());
+        CHECK(target.count_rows("agenda_items") == 3);
+
+        // replace (the default) rewrites them again.
+        target.save_session(second);
+        CHECK(target.count_rows("agenda_items") == 6);
+    }
+
     TEST_CASE("a citizen's client id is unique: a second post with it is refused")
     {
         temporary_folder folder;

@@ -18,6 +18,7 @@ enum class close_reason {
     policy,          // 1008: authentication failed, or no hello in time
     too_slow,        // 1008: the client does not read and its queue is full
     going_away,      // 1001: server shutdown
+    invalid_text,    // 1007: a text message that is not valid UTF-8 (found by the edge)
 };
 
 // What the service knows about a connection. Written only while handling

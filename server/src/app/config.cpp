@@ -3,6 +3,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <regex>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -48,6 +49,22 @@ std::vector<std::string> texts(json const& value, std::string const& where)
     std::vector<std::string> result;
     for (auto const& entry : value)
         result.push_back(text(entry, where));
+    return result;
+}
+
+// The Origin header is compared exactly with each allowed origin, so an entry
+// must be written as a browser sends it: a lowercase http:// or https://, a
+// host, perhaps a port, nothing after. Anything else could never match (a
+// trailing slash, a path, capitals), or would let any page in ("null" is what
+// sandboxed frames and local files send).
+std::vector<std::string> origins(json const& value, std::string const& where)
+{
+    static std::regex const form(R"(^https?://([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$)");
+    std::vector<std::string> result = texts(value, where);
+    for (auto const& entry : result)
+        if (!std::regex_match(entry, form))
+            bad(where, "'" + entry + "' is not an origin as browsers send it: lowercase http:// or https://, a host and an "
+                                     "optional port, without a path or a trailing slash (and never null)");
     return result;
 }
 
@@ -140,10 +157,16 @@ config load_config_file(std::filesystem::path const& file, config base)
         {"outgoing_queue_max_bytes", size(result.limits.outgoing_queue_max_bytes)},
         {"connections_per_address", size(result.limits.connections_per_address)},
         {"connections_total", size(result.limits.connections_total)},
+        {"staff_lane_connections", [&](json const& value, std::string const& where) {
+             result.limits.staff_lane_connections = positive(value, where, true);  // 0: no staff lane
+         }},
     };
     std::map<std::string, setter> const auth{
         {"login_idle_expiry_minutes", [&](json const& value, std::string const& where) { result.auth.login_idle_expiry = std::chrono::minutes(positive(value, where)); }},
         {"login_absolute_expiry_hours", [&](json const& value, std::string const& where) { result.auth.login_absolute_expiry = std::chrono::hours(positive(value, where)); }},
+        // The same in seconds, for tests that must see a login expire.
+        {"login_idle_expiry_seconds", [&](json const& value, std::string const& where) { result.auth.login_idle_expiry = std::chrono::seconds(positive(value, where)); }},
+        {"login_absolute_expiry_seconds", [&](json const& value, std::string const& where) { result.auth.login_absolute_expiry = std::chrono::seconds(positive(value, where)); }},
         {"login_per_account", [&](json const& value, std::string const& where) { result.auth.login_per_account = rule(value, where); }},
         {"login_per_address", [&](json const& value, std::string const& where) { result.auth.login_per_address = rule(value, where); }},
         {"concurrent_password_hashes", size(result.auth.concurrent_password_hashes)},
@@ -175,15 +198,30 @@ config load_config_file(std::filesystem::path const& file, config base)
         {"listen", [&](json const& value, std::string const& where) { parse_listen(text(value, where), result); }},
         {"data", [&](json const& value, std::string const& where) { result.data_dir = text(value, where); }},
         {"web_root", [&](json const& value, std::string const& where) { result.web_root = text(value, where); }},
-        {"allowed_origins", [&](json const& value, std::string const& where) { result.allowed_origins = texts(value, where); }},
+        {"allowed_origins", [&](json const& value, std::string const& where) { result.allowed_origins = origins(value, where); }},
         {"public_url", [&](json const& value, std::string const& where) { result.public_url = text(value, where); }},
         {"town_name", [&](json const& value, std::string const& where) { result.town_name = text(value, where); }},
+        {"moderation_rules", [&](json const& value, std::string const& where) { result.moderation_rules = text(value, where); }},
+        {"privacy_notice", [&](json const& value, std::string const& where) { result.privacy_notice = text(value, where); }},
         {"io_threads", size(result.io_threads)},
         {"demo_audience_seconds", [&](json const& value, std::string const& where) {
              result.demo_audience_interval = std::chrono::milliseconds(positive(value, where, true) * 1000);
          }},
+        // Test only (see config.hpp): anything but "full" or "normal" is refused.
+        {"test_synchronous", [&](json const& value, std::string const& where) {
+             auto const level = text(value, where);
+             if (level != "full" && level != "normal")
+                 bad(where, "must be \"full\" or \"normal\" (test only: \"normal\" loses acknowledged writes at a power cut)");
+             result.test_synchronous_normal = level == "normal";
+         }},
         {"limits", [&](json const& value, std::string const& where) { apply_object(value, where, limits); }},
-        {"auth", [&](json const& value, std::string const& where) { apply_object(value, where, auth); }},
+        {"auth", [&](json const& value, std::string const& where) {
+             for (auto const& [coarse, fine] : {std::pair{"login_idle_expiry_minutes", "login_idle_expiry_seconds"},
+                                                std::pair{"login_absolute_expiry_hours", "login_absolute_expiry_seconds"}})
+                 if (value.is_object() && value.contains(coarse) && value.contains(fine))
+                     bad(where + "." + fine, std::string("give either ") + coarse + " or " + fine + ", not both");
+             apply_object(value, where, auth);
+         }},
         {"council", [&](json const& value, std::string const& where) { apply_object(value, where, council); }},
     };
     apply_object(document, "", top);

@@ -26,14 +26,18 @@ struct limits_config {
     std::size_t outgoing_queue_max_bytes = 4 * 1024 * 1024;
     std::size_t connections_per_address = 20;
     std::size_t connections_total = 20000;
+    // WebSockets served on the staff lane (/ws/staff, its own thread); more
+    // are served like /ws (0: all of them). Enough for every moderator, chair and tool.
+    std::size_t staff_lane_connections = 1000;
 };
 
 struct auth_config {
-    std::chrono::minutes login_idle_expiry{120};
-    std::chrono::hours login_absolute_expiry{12};
+    // Set in minutes and hours (or, for tests, in seconds: login_*_expiry_seconds).
+    std::chrono::seconds login_idle_expiry{std::chrono::minutes(120)};
+    std::chrono::seconds login_absolute_expiry{std::chrono::hours(12)};
     domain::bucket_rule login_per_account{1.0 / 30.0, 5.0};  // 5 tries, then one each 30 s
     domain::bucket_rule login_per_address{1.0 / 10.0, 20.0};
-    std::size_t concurrent_password_hashes = 2;
+    std::size_t concurrent_password_hashes = 2;          // Argon2id checks at once; 64 more may wait, then 429
     unsigned long long argon2_operations = 2;
     std::size_t argon2_memory_bytes = 19ull * 1024 * 1024;
 };
@@ -68,9 +72,18 @@ struct config {
     std::vector<std::string> allowed_origins;  // empty: only the server's own origin
     std::string public_url;                    // what citizens type, for logs and the display's QR code
     std::string town_name = "Pleno";
+    // Shown on the citizen page: who moderates and by which rules, and what is kept
+    // about a citizen. Empty: the page says it in general terms, in the reader's language.
+    std::string moderation_rules;
+    std::string privacy_notice;
     std::size_t io_threads = 2;
     bool demo = false;
     std::chrono::milliseconds demo_audience_interval{3000};  // demo only; 0: no simulated audience
+    // TEST ONLY ("test_synchronous": "normal" in the config file; "full" is the
+    // default): SQLite's synchronous=NORMAL, under which acknowledged writes are
+    // lost at a power cut. The power-cut suite (tests/suites/power-cuts.test.mjs)
+    // uses it to prove that it can see such a loss. Never set it for a council.
+    bool test_synchronous_normal = false;
     limits_config limits;
     auth_config auth;
     council_config council;

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <thread>
 #include <unordered_set>
@@ -97,6 +98,11 @@ store::audit_entry audit_of(domain::event const& value)
     return entry;
 }
 
+store::durability durability_of(config const& settings)
+{
+    return settings.test_synchronous_normal ? store::durability::normal : store::durability::full;
+}
+
 std::string cookie_for(std::string const& token, std::chrono::seconds max_age)
 {
     return "pleno_token=" + token + "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" + std::to_string(max_age.count());
@@ -182,8 +188,8 @@ using namespace service_detail;
 struct service::impl {
     explicit impl(config const& settings)
         : settings_(settings)
-        , write_store_(settings.database_file())
-        , read_store_(settings.database_file())
+        , write_store_(settings.database_file(), durability_of(settings))
+        , read_store_(settings.database_file(), durability_of(settings))
         , writer_(write_store_)
         , council_(council_settings_from(settings))
         , login_per_account_(settings.auth.login_per_account)
@@ -191,6 +197,9 @@ struct service::impl {
         , new_citizens_per_address_(settings.council.new_citizens_per_address)
         , hashes_(settings.auth.concurrent_password_hashes, 64)
     {
+        if (settings.test_synchronous_normal)
+            log_line("store", "WARNING: synchronous=NORMAL (test_synchronous, a test-only setting): "
+                              "acknowledged writes can be lost at a power cut");
         auto loaded = read_store_.load_all();
         for (auto const& citizen : loaded.citizens)
             citizens_[citizen.id] = citizen.key_digest;
@@ -232,6 +241,10 @@ struct service::impl {
 
     std::mutex sweep_mutex_;
     std::condition_variable sweep_wake_;
+    std::condition_variable sweeper_wake_;  // the sweeper's own: waking it early must not hurry the demo audience
+    // The earliest absolute expiry of a login with a live connection (or
+    // never): the sweeper wakes then, so expired consoles are closed at once.
+    millis next_expiry_ = std::numeric_limits<millis>::max();
     bool stopping_ = false;
     std::thread sweeper_;
     std::thread demo_audience_;
@@ -272,10 +285,14 @@ struct service::impl {
     void commit(domain::change_set changes, std::weak_ptr<client_link> requester, std::string reply,
                 json const& req, std::function<void(store::store&)> extra = {})
     {
-        std::vector<domain::council_session> sessions;
+        // Most commands change only the session row (at least its last_seq):
+        // the agenda rows are rewritten only when the agenda changed.
+        std::vector<std::pair<domain::council_session, store::agenda_rows>> sessions;
         for (auto id : changes.sessions)
-            if (auto const* session = council_.find_session(id))
-                sessions.push_back(*session);
+            if (auto const* session = council_.find_session(id)) {
+                bool const agenda_changed = std::find(changes.agendas.begin(), changes.agendas.end(), id) != changes.agendas.end();
+                sessions.emplace_back(*session, agenda_changed ? store::agenda_rows::replace : store::agenda_rows::keep);
+            }
         std::vector<domain::post> posts;
         for (auto id : changes.posts)
             if (auto const* value = council_.find_post(id))
@@ -294,8 +311,8 @@ struct service::impl {
         store::write_job job;
         job.apply = [sessions = std::move(sessions), posts = std::move(posts), bans = std::move(bans), events,
                      audit = std::move(audit), extra = std::move(extra)](store::store& target) {
-            for (auto const& session : sessions)
-                target.save_session(session);
+            for (auto const& [session, agenda] : sessions)
+                target.save_session(session, agenda);
             for (auto const& value : posts)
                 target.save_post(value);
             for (auto const& value : bans)
@@ -604,8 +621,10 @@ struct service::impl {
             }
             welcome["citizen_id"] = accepted.citizen_id;
         }
-        if (login)
+        if (login) {
             touch_login(*login, now);
+            watch_expiry(login->expires_at);
+        }
 
         accepted.kind = staff_role.value_or(*requested);
         accepted.greeted = true;
@@ -868,6 +887,11 @@ struct service::impl {
         if (target == "/api/me") {
             if (request.method != "GET")
                 return done(error_reply(405, error_code::method_not_allowed, "Use GET."));
+            // No token at all: nobody is logged in, which a login page asks
+            // about before it shows its form. A token that is not (or no
+            // longer) valid is an error.
+            if (request.bearer_token.empty())
+                return done(json_reply(200, {{"account", nullptr}, {"role", nullptr}, {"expires_at", 0}}));
             auto login = valid_login(request.bearer_token, wall_now());
             if (!login)
                 return done(error_reply(401, error_code::not_authenticated));
@@ -896,6 +920,8 @@ struct service::impl {
             snapshot.erase("type");
             snapshot["public_url"] = settings_.public_url;
             snapshot["town"] = settings_.town_name;
+            snapshot["moderation_rules"] = settings_.moderation_rules;
+            snapshot["privacy_notice"] = settings_.privacy_notice;
             return done(json_reply(200, std::move(snapshot)));
         }
         done(error_reply(404, error_code::not_found));
@@ -903,10 +929,33 @@ struct service::impl {
 
     // ---- background checks ---------------------------------------------
 
+    // Tells the sweeper that a live connection uses a login expiring at
+    // `expires_at`, so that it wakes then instead of at its next round.
+    void watch_expiry(millis expires_at)
+    {
+        {
+            std::lock_guard lock(sweep_mutex_);
+            if (expires_at >= next_expiry_)
+                return;
+            next_expiry_ = expires_at;
+        }
+        sweeper_wake_.notify_all();
+    }
+
+    // The sweeper's regular round: every 5 s, more often when logins go idle
+    // sooner than a minute (a test configuration), so that a console in use
+    // is marked used well before its login would look idle.
+    std::chrono::milliseconds sweep_interval() const
+    {
+        auto const idle = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.auth.login_idle_expiry);
+        return std::clamp(idle / 4, std::chrono::milliseconds(250), std::chrono::milliseconds(5000));
+    }
+
     // Closes connections whose login or display token was revoked or has
     // expired (also by the command line, while the server runs). A console
     // that stays connected is in use: its login does not expire for idleness.
-    void sweep_tokens()
+    // Returns the earliest expiry among the logins still in use.
+    millis sweep_tokens()
     {
         std::unordered_set<std::string> digests;
         hub_.for_each_subscriber([&](client_link const& link) {
@@ -916,15 +965,22 @@ struct service::impl {
         std::unordered_set<std::string> invalid;
         std::vector<store::login_token> in_use;
         millis const now = wall_now();
+        millis earliest = std::numeric_limits<millis>::max();
+        // Marked used often enough that a console's login never looks idle to its next hello.
+        millis const touch_after = std::min<millis>(
+            60'000, std::chrono::duration_cast<std::chrono::milliseconds>(settings_.auth.login_idle_expiry).count() / 2);
         {
             std::lock_guard lock(read_mutex_);
             for (auto const& digest : digests) {
                 if (read_store_.find_display_token_by_digest(digest))
                     continue;
                 auto login = read_store_.find_login_token(digest);
-                if (!login || login->expires_at <= now || !read_store_.find_account(login->account))
+                if (!login || login->expires_at <= now || !read_store_.find_account(login->account)) {
                     invalid.insert(digest);
-                else if (now - login->last_used_at > 60'000)
+                    continue;
+                }
+                earliest = std::min(earliest, login->expires_at);
+                if (now - login->last_used_at > touch_after)
                     in_use.push_back(*login);
             }
         }
@@ -932,23 +988,43 @@ struct service::impl {
             touch_login(login, now);
         if (!invalid.empty())
             hub_.close_where([&](client_link const& link) { return invalid.count(link.state().login_digest) > 0; }, close_reason::normal);
+        return earliest;
     }
 
+    // Sweeps at each round and just after the earliest expiry of a login in
+    // use, whichever comes first.
     void sweep_loop()
     {
+        using steady = std::chrono::steady_clock;
+        constexpr millis never = std::numeric_limits<millis>::max();
+        auto const round = sweep_interval();
+        auto next_round = steady::now() + round;
         std::unique_lock lock(sweep_mutex_);
         while (!stopping_) {
-            sweep_wake_.wait_for(lock, std::chrono::seconds(5));
+            auto wake = next_round;
+            if (next_expiry_ != never) {
+                millis const left = std::max<millis>(0, next_expiry_ - wall_now() + 1);
+                wake = std::min(wake, steady::now() + std::chrono::milliseconds(left));
+            }
+            sweeper_wake_.wait_until(lock, wake);
             if (stopping_)
                 break;
+            bool const is_round = steady::now() >= next_round;
+            if (!is_round && (next_expiry_ == never || next_expiry_ > wall_now()))
+                continue;  // told of an earlier expiry: wait again, for that
+            if (is_round)
+                next_round = steady::now() + round;
+            next_expiry_ = never;  // this sweep finds the next one; hellos meanwhile may lower it
             lock.unlock();
+            millis earliest = never;
             try {
-                sweep_tokens();
+                earliest = sweep_tokens();
                 announce_current_session();  // a scheduled session may have become the nearest by the clock
             } catch (std::exception const& problem) {
                 log_line("error", std::string("token sweep: ") + problem.what());
             }
             lock.lock();
+            next_expiry_ = std::min(next_expiry_, earliest);
         }
     }
 
@@ -1004,6 +1080,7 @@ struct service::impl {
             stopping_ = true;
         }
         sweep_wake_.notify_all();
+        sweeper_wake_.notify_all();
         if (sweeper_.joinable())
             sweeper_.join();
         if (demo_audience_.joinable())

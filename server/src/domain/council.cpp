@@ -186,6 +186,7 @@ outcome<id_type> council::create_session(actor const& who, session_draft draft, 
     outcome<id_type> result;
     result.value = stored.id;
     record(result.changes, stored, "session_created", who, now, {{"session", session_json(stored)}});
+    result.changes.agendas.push_back(stored.id);
     return result;
 }
 
@@ -224,6 +225,7 @@ outcome<id_type> council::set_agenda(actor const& who, id_type session_id, std::
     outcome<id_type> result;
     result.value = session_id;
     record(result.changes, *session, "agenda_updated", who, now, {{"session", session_json(*session)}});
+    result.changes.agendas.push_back(session_id);
     return result;
 }
 
@@ -236,9 +238,12 @@ outcome<id_type> council::open_session(actor const& who, id_type session_id, tim
     if (session->state != session_state::scheduled)
         return failed<id_type>(fail(error_code::invalid_state, "Only a scheduled session can be opened."));
     for (auto const& [id, other] : sessions_)
-        if (id != session_id && other.state == session_state::live)
-            return failed<id_type>(fail(error_code::another_session_live,
-                                        "Session " + std::to_string(id) + " is live; close it first."));
+        if (id != session_id && other.state == session_state::live) {
+            failure problem = fail(error_code::another_session_live, "Session " + std::to_string(id) + " is live; close it first.");
+            problem.details["session_id"] = id;
+            problem.details["title"] = other.title;
+            return failed<id_type>(std::move(problem));
+        }
     session->state = session_state::live;
     session->opened_at = now.wall;
     if (session->current_item_id == 0 && !session->agenda.empty())

@@ -42,7 +42,8 @@ struct failure {
 // What a command changed: the events to publish and the rows to save.
 struct change_set {
     std::vector<event> events;
-    std::vector<id_type> sessions;
+    std::vector<id_type> sessions;  // every session a command touched (last_seq is in its row)
+    std::vector<id_type> agendas;   // of those, the sessions whose agenda changed
     std::vector<id_type> posts;
     std::vector<ban> bans;
 };

@@ -109,8 +109,11 @@ std::string_view http_routes::path_of(std::string_view target)
 route_kind http_routes::classify(request_type const& message)
 {
     std::string_view const path = path_of(message.target());
-    if (path == "/ws") {
-        return beast::websocket::is_upgrade(message) ? route_kind::websocket : route_kind::websocket_refused;
+    if (path == "/ws" || path == "/ws/staff") {
+        if (!beast::websocket::is_upgrade(message)) {
+            return route_kind::websocket_refused;
+        }
+        return path == "/ws" ? route_kind::websocket : route_kind::staff_websocket;
     }
     if (path == "/healthz" || path == "/api" || path.starts_with("/api/")) {
         return route_kind::api;

@@ -17,7 +17,8 @@ namespace pleno::net {
 
 enum class route_kind {
     websocket,          // GET /ws with an upgrade
-    websocket_refused,  // /ws without an upgrade
+    staff_websocket,    // GET /ws/staff with an upgrade: the same, served on the staff lane
+    websocket_refused,  // /ws or /ws/staff without an upgrade
     api,                // /api/... and /healthz, answered by the service
     static_file,        // GET or HEAD of anything else
     method_not_allowed,

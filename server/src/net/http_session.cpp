@@ -11,6 +11,8 @@
 #include <utility>
 #include <variant>
 
+#include <unistd.h>
+
 #include "net/edge_log.hpp"
 #include "net/websocket_session.hpp"
 
@@ -31,15 +33,38 @@ bool is_parse_error(beast::error_code const& error)
            error != http::error::partial_message;
 }
 
+// Moves an open socket, with no operation pending on it, onto another
+// io_context: its descriptor leaves this context's reactor and joins the
+// other's, and the new socket's executor is a fresh strand there. On failure
+// the descriptor is closed and the returned socket is closed too.
+tcp::socket move_socket(tcp::socket& from, asio::io_context& to, beast::error_code& error)
+{
+    tcp::socket moved(asio::make_strand(to));
+    auto const protocol = from.local_endpoint(error).protocol();
+    if (error) {
+        return moved;
+    }
+    auto const handle = from.release(error);
+    if (error) {
+        return moved;
+    }
+    moved.assign(protocol, handle, error);
+    if (error) {
+        ::close(handle);
+    }
+    return moved;
+}
+
 }  // namespace http_session_detail
 
 http_session::http_session(tcp::socket&& socket, app::service& service, std::shared_ptr<http_routes const> routes,
-                           connection_registry::ticket ticket)
+                           staff_lane& staff, connection_registry::ticket ticket)
     : stream_(std::move(socket)),
       executor_(stream_.get_executor()),
       service_(service),
       limits_(service.settings().limits),
       routes_(std::move(routes)),
+      staff_(staff),
       ticket_(std::move(ticket))
 {
 }
@@ -139,7 +164,10 @@ void http_session::handle_request()
 
     switch (http_routes::classify(message)) {
     case route_kind::websocket:
-        do_upgrade();
+        do_upgrade(websocket_lane::main);
+        return;
+    case route_kind::staff_websocket:
+        do_upgrade(websocket_lane::staff);
         return;
     case route_kind::websocket_refused: {
         auto response = http_routes::error_response(http::status::upgrade_required, "websocket_upgrade_required",
@@ -165,7 +193,7 @@ void http_session::handle_request()
     }
 }
 
-void http_session::do_upgrade()
+void http_session::do_upgrade(websocket_lane lane)
 {
     auto& message = parser_->get();
     std::optional<std::string> origin;
@@ -174,7 +202,10 @@ void http_session::do_upgrade()
     }
     app::origin_verdict verdict = app::origin_verdict::refused;
     try {
-        verdict = service_.check_origin(origin, message[http::field::host]);
+        // A browser sends one Origin at most (RFC 6454 §7): with several, none is trusted.
+        if (message.count(http::field::origin) <= 1) {
+            verdict = service_.check_origin(origin, message[http::field::host]);
+        }
     } catch (std::exception const& failure) {
         edge_log::line(std::string("check_origin failed: ") + failure.what());
     }
@@ -198,8 +229,26 @@ void http_session::do_upgrade()
     // The ticket moves with the socket, so the address is released once,
     // when the WebSocket ends.
     stream_.expires_never();
-    auto session = std::make_shared<websocket_session>(stream_.release_socket(), service_, std::move(ticket_));
+    tcp::socket socket = stream_.release_socket();
     handed_off_ = true;
+    std::optional<staff_lane::seat> seat = lane == websocket_lane::staff ? staff_.take() : std::nullopt;
+    if (lane == websocket_lane::staff && !seat && limits_.staff_lane_connections > 0) {
+        edge_log::line("the staff lane is full (" + std::to_string(limits_.staff_lane_connections) +
+                       "); a /ws/staff connection from " + ticket_.address() + " is served like /ws");
+    }
+    std::shared_ptr<websocket_session> session;
+    if (seat) {
+        beast::error_code error;
+        tcp::socket moved = http_session_detail::move_socket(socket, staff_.context(), error);
+        if (error) {
+            // The peer sees the connection close; the ticket goes with us.
+            edge_log::line("could not move a connection to the staff lane: " + error.message());
+            return;
+        }
+        session = std::make_shared<websocket_session>(std::move(moved), service_, std::move(ticket_), std::move(seat));
+    } else {
+        session = std::make_shared<websocket_session>(std::move(socket), service_, std::move(ticket_), std::nullopt);
+    }
     session->state().browser = verdict == app::origin_verdict::browser_allowed;
     session->state().cookie_token = std::move(cookie_token);
     session->run(parser_->release());

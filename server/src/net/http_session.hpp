@@ -1,7 +1,8 @@
 #pragma once
 // One HTTP connection: reads one request at a time under a header limit, a
 // body limit and a timeout, answers it (static file, API through the service,
-// or an error), and hands a WebSocket upgrade to a websocket_session.
+// or an error), and hands a WebSocket upgrade to a websocket_session (for
+// /ws/staff, on the staff lane's io_context).
 
 #include <cstddef>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "net/boost_net.hpp"
 #include "net/connection_registry.hpp"
 #include "net/http_routes.hpp"
+#include "net/staff_lane.hpp"
 
 namespace pleno::net {
 
@@ -19,7 +21,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
 public:
     // The socket's executor is the connection's strand.
     http_session(tcp::socket&& socket, app::service& service, std::shared_ptr<http_routes const> routes,
-                 connection_registry::ticket ticket);
+                 staff_lane& staff, connection_registry::ticket ticket);
     http_session(http_session const&) = delete;
     http_session& operator=(http_session const&) = delete;
 
@@ -27,13 +29,14 @@ public:
 
 private:
     enum class after_write { keep_alive, close };
+    enum class websocket_lane { main, staff };
 
     void do_wait_for_request();
     void on_first_bytes(beast::error_code error, std::size_t bytes);
     void do_read_request();
     void on_read_request(beast::error_code error, std::size_t bytes);
     void handle_request();
-    void do_upgrade();
+    void do_upgrade(websocket_lane lane);
     void do_api();
     void on_api_reply(app::http_reply reply);
     void reply_error(http::status status, std::string_view code, std::string_view message, after_write then);
@@ -55,6 +58,7 @@ private:
     app::service& service_;
     app::limits_config const& limits_;  // lives in the service
     std::shared_ptr<http_routes const> routes_;
+    staff_lane& staff_;
     connection_registry::ticket ticket_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;

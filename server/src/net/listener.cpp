@@ -13,14 +13,15 @@
 namespace pleno::net {
 
 listener::listener(asio::io_context& context, tcp::endpoint const& endpoint, app::service& service,
-                   connection_registry& registry, std::shared_ptr<http_routes const> routes)
+                   connection_registry& registry, std::shared_ptr<http_routes const> routes, staff_lane& staff)
     : context_(context),
       strand_(asio::make_strand(context)),
       acceptor_(strand_),
       retry_timer_(strand_),
       service_(service),
       registry_(registry),
-      routes_(std::move(routes))
+      routes_(std::move(routes)),
+      staff_(staff)
 {
     beast::error_code error;
     auto const fail = [&endpoint, &error] {
@@ -130,7 +131,7 @@ void listener::on_accept(beast::error_code error, tcp::socket socket)
     }
 
     if (auto ticket = registry_.admit(address_text)) {
-        std::make_shared<http_session>(std::move(socket), service_, routes_, std::move(*ticket))->run();
+        std::make_shared<http_session>(std::move(socket), service_, routes_, staff_, std::move(*ticket))->run();
     } else {
         // One short answer so the client learns why, written without waiting:
         // a fresh socket's send buffer takes it at once, and if not, it is dropped.

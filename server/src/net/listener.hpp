@@ -10,6 +10,7 @@
 #include "net/boost_net.hpp"
 #include "net/connection_registry.hpp"
 #include "net/http_routes.hpp"
+#include "net/staff_lane.hpp"
 
 namespace pleno::net {
 
@@ -18,8 +19,9 @@ class listener : public std::enable_shared_from_this<listener> {
 public:
     // Opens, binds and listens at once; throws std::runtime_error
     // ("cannot listen on ADDR:PORT: ...") when it cannot.
+    // Connections start on `context`; `staff` takes the /ws/staff upgrades.
     listener(asio::io_context& context, tcp::endpoint const& endpoint, app::service& service,
-             connection_registry& registry, std::shared_ptr<http_routes const> routes);
+             connection_registry& registry, std::shared_ptr<http_routes const> routes, staff_lane& staff);
     listener(listener const&) = delete;
     listener& operator=(listener const&) = delete;
 
@@ -47,6 +49,7 @@ private:
     app::service& service_;
     connection_registry& registry_;
     std::shared_ptr<http_routes const> routes_;
+    staff_lane& staff_;
     unsigned short port_ = 0;
     bool stopped_ = false;
 };

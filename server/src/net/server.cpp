@@ -15,6 +15,7 @@
 #include "net/edge_log.hpp"
 #include "net/http_routes.hpp"
 #include "net/listener.hpp"
+#include "net/staff_lane.hpp"
 
 namespace pleno::net {
 
@@ -56,13 +57,14 @@ struct server::impl {
           thread_count(std::max<std::size_t>(1, settings.io_threads)),
           registry(service_ref),
           routes(std::make_shared<http_routes const>(service_ref.settings().web_root)),
+          staff(settings.limits.staff_lane_connections),
           context(static_cast<int>(std::min<std::size_t>(thread_count, 1024))),
           strand(asio::make_strand(context)),
           signals(strand, SIGINT, SIGTERM),
           shutdown_timer(strand),
           failure_timer(strand),
           acceptor(std::make_shared<listener>(context, server_detail::endpoint_for(settings), service_ref,
-                                              registry, routes))
+                                              registry, routes, staff))
     {
     }
 
@@ -148,15 +150,16 @@ struct server::impl {
 
     void wait_for_connections()
     {
+        // The registry counts the connections of both io_contexts.
         std::size_t const open = registry.size();
         if (open == 0) {
-            context.stop();
+            stop_contexts();
             return;
         }
         auto const now = std::chrono::steady_clock::now();
         if (now >= abort_deadline) {
             edge_log::line(std::to_string(open) + " connection(s) still open; stopping anyway");
-            context.stop();
+            stop_contexts();
             return;
         }
         if (now >= grace_deadline && !aborted) {
@@ -170,6 +173,12 @@ struct server::impl {
                 wait_for_connections();
             }
         });
+    }
+
+    void stop_contexts()
+    {
+        staff.stop();
+        context.stop();
     }
 
     // A failed commit means the process must exit so that a restart reloads.
@@ -193,6 +202,9 @@ struct server::impl {
     // hold connections, whose tickets report to the registry.
     connection_registry registry;
     std::shared_ptr<http_routes const> routes;
+    // The staff lane's io_context and its thread (see staff_lane.hpp); it
+    // outlives the main io_context, whose sessions hand connections to it.
+    staff_lane staff;
     asio::io_context context;
     asio::strand<asio::io_context::executor_type> strand;  // for the members below
     asio::signal_set signals;
@@ -221,6 +233,7 @@ unsigned short server::port() const
 void server::run()
 {
     impl_->start();
+    std::thread staff_thread([this] { impl_->staff.run(); });
     std::vector<std::thread> threads;
     threads.reserve(impl_->thread_count - 1);
     for (std::size_t i = 1; i < impl_->thread_count; ++i) {
@@ -230,6 +243,8 @@ void server::run()
     for (auto& thread : threads) {
         thread.join();
     }
+    impl_->staff.stop();  // already stopped with the main io_context; in case it was not
+    staff_thread.join();
     if (impl_->stopper.joinable()) {
         impl_->stopper.join();
     }

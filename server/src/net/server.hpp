@@ -1,5 +1,6 @@
 #pragma once
-// The network edge as one object: io threads, the listener, signal handling.
+// The network edge as one object: io threads, the staff lane's thread, the
+// listener, signal handling.
 
 #include <memory>
 
@@ -20,9 +21,10 @@ public:
     // The bound port (useful with port 0 in tests).
     unsigned short port() const;
 
-    // Runs the I/O threads until stop(), SIGINT or SIGTERM; then stops
-    // accepting, lets the service finish pending commits and close every
-    // connection, and returns.
+    // Runs the I/O threads (io_threads for the main io_context, one for the
+    // staff lane) until stop(), SIGINT or SIGTERM; then stops accepting, lets
+    // the service finish pending commits and close every connection on both,
+    // and returns.
     void run();
 
     // Thread-safe; run() returns soon after.

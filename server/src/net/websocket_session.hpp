@@ -16,14 +16,17 @@
 #include "app/service.hpp"
 #include "net/boost_net.hpp"
 #include "net/connection_registry.hpp"
+#include "net/staff_lane.hpp"
 
 namespace pleno::net {
 
 
 class websocket_session : public app::client_link, public std::enable_shared_from_this<websocket_session> {
 public:
-    // The socket's executor is the connection's strand.
-    websocket_session(tcp::socket&& socket, app::service& service, connection_registry::ticket ticket);
+    // The socket's executor is the connection's strand, on the main io_context
+    // or, with a seat, on the staff lane's.
+    websocket_session(tcp::socket&& socket, app::service& service, connection_registry::ticket ticket,
+                      std::optional<staff_lane::seat> seat);
     ~websocket_session() override;
     websocket_session(websocket_session const&) = delete;
     websocket_session& operator=(websocket_session const&) = delete;
@@ -66,6 +69,7 @@ private:
     asio::any_io_executor executor_;  // the strand, kept apart so other threads may post to it
     app::service& service_;
     connection_registry::ticket ticket_;
+    std::optional<staff_lane::seat> seat_;
     app::limits_config const& limits_;  // lives in the service
     http::request<http::string_body> upgrade_request_;
     beast::flat_buffer buffer_;

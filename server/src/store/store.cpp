@@ -434,7 +434,7 @@ void store::rollback_savepoint()
 
 // --- writes ---
 
-void store::save_session(domain::council_session const& session)
+void store::save_session(domain::council_session const& session, agenda_rows agenda)
 {
     {
         statement_use upsert{db_->cached(
@@ -457,6 +457,9 @@ void store::save_session(domain::council_session const& session)
             .bind(11, session.opened_at)
             .bind(12, session.closed_at);
         upsert->run();
+    }
+    if (agenda == agenda_rows::keep) {
+        return;
     }
     {
         statement_use remove{db_->cached("DELETE FROM agenda_items WHERE session_id = ?1")};

@@ -68,6 +68,12 @@ struct loaded_state {
     domain::id_type max_post_id = 0;
 };
 
+// What save_session does with a session's agenda rows.
+enum class agenda_rows {
+    replace,  // deletes and rewrites them from the session's agenda
+    keep,     // leaves them as stored: the caller knows the agenda did not change
+};
+
 enum class durability {
     full,    // synchronous=FULL: a commit survives a power cut (the default)
     normal,  // synchronous=NORMAL: only for tests that prove the difference
@@ -93,7 +99,9 @@ public:
 
     // Writes: each replaces the whole row (insert or update). They throw
     // store_error on failure; the writer turns that into a failed job.
-    void save_session(domain::council_session const& session);  // also replaces its agenda rows
+    // The session row, and its agenda rows unless told to keep them (most
+    // commands change only last_seq or another field of the session row).
+    void save_session(domain::council_session const& session, agenda_rows agenda = agenda_rows::replace);
     void save_post(domain::post const& post);
     void save_ban(domain::ban const& ban);
     void append_event(domain::event const& event);
