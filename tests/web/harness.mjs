@@ -26,10 +26,16 @@ export const demo = {
 
 // Starts pleno-server with the demo seeded and no simulated audience. `config`
 // is merged into the configuration file (for example {council: {...}}).
-export async function startServer({ config = {}, demoSeed = true } = {}) {
+// `dataDir`: a folder left by an earlier server started with `keepData: true`
+// (its database is reused; the demo is not seeded again); `keepData: true`:
+// stop() leaves the folder in place (the caller removes it); `env`: extra
+// environment variables for the server (e.g. LD_PRELOAD). The returned object
+// also has kill() (SIGKILL; resolves with {code, signal} once the process is
+// gone; a later stop() only cleans up), exited() and pid.
+export async function startServer({ config = {}, demoSeed = true, dataDir: existingDataDir, keepData = false, env = {} } = {}) {
   const binary = process.env.PLENO_SERVER_BINARY;
   if (!binary) throw new Error('PLENO_SERVER_BINARY is not set (CTest sets it; see tests/web/README.md)');
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'pleno-web-'));
+  const dataDir = existingDataDir || await mkdtemp(path.join(tmpdir(), 'pleno-web-'));
   const settings = {
     demo_audience_seconds: 0,
     web_root: process.env.PLENO_WEB_ROOT || path.join(sourceRoot, 'assets', 'web'),
@@ -54,8 +60,9 @@ export async function startServer({ config = {}, demoSeed = true } = {}) {
   const args = ['--data', path.join(dataDir, 'data'), '--listen', '127.0.0.1:0', '--config', configFile];
   if (demoSeed) args.push('--demo');
 
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
+  let killed = false;
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`pleno-server did not start:\n${output}`)), 20000);
@@ -101,9 +108,19 @@ export async function startServer({ config = {}, demoSeed = true } = {}) {
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const { code, signal } = await exited;
-      await rm(dataDir, { recursive: true, force: true });
-      if (code !== 0) throw new Error(`pleno-server ended with ${code ?? signal}:\n${output}`);
+      if (!keepData) await rm(dataDir, { recursive: true, force: true });
+      if (code !== 0 && !killed) throw new Error(`pleno-server ended with ${code ?? signal}:\n${output}`);
     },
+    // Kills the server with SIGKILL (no chance to clean up) and resolves with
+    // {code, signal} once it is gone. The data folder stays.
+    async kill() {
+      killed = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      return exited;
+    },
+    // Resolves with {code, signal} when the server exits, for whatever reason.
+    exited: () => exited,
+    pid: child.pid,
   };
 }
 
