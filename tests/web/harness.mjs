@@ -63,7 +63,8 @@ export async function startServer({ config = {}, demoSeed = true, dataDir: exist
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   let killed = false;
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // 'close', not 'exit': the last lines the server wrote (a sanitizer's report) are in `output` by then.
+  const exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`pleno-server did not start:\n${output}`)), 20000);
     const onData = (chunk) => {

@@ -119,6 +119,19 @@ void hub::close_all(close_reason reason)
         link->close(reason);
 }
 
+void hub::release_all()
+{
+    decltype(connections_) connections;
+    decltype(sessions_) sessions;
+    {
+        std::lock_guard lock(mutex_);
+        connections.swap(connections_);
+        sessions.swap(sessions_);
+        subscribed_to_.clear();
+    }
+    // Destroyed here, outside the lock: a link's destructor may call leave().
+}
+
 std::size_t hub::connection_count() const
 {
     std::lock_guard lock(mutex_);

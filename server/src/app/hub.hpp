@@ -40,6 +40,11 @@ public:
     // Closes every connection, greeted or not.
     void close_all(close_reason reason);
 
+    // Forgets every connection without closing it: for after the network has
+    // stopped, so that the links the hub kept are destroyed while their
+    // io_context still exists (a link leaving meanwhile finds nothing to do).
+    void release_all();
+
     std::size_t connection_count() const;
     std::size_t subscriber_count(domain::id_type session_id) const;
 

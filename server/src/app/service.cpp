@@ -326,6 +326,12 @@ struct service::impl {
         };
         job.done = [this, requester = std::move(requester), reply = std::move(reply), req, events, moves_current](store::job_result result) {
             auto link = requester.lock();
+            if (result == store::job_result::refused) {
+                // The server is stopping: nothing was applied, nothing failed.
+                if (link)
+                    send_error(link, req, error_code::shutting_down);
+                return;
+            }
             if (result != store::job_result::committed) {
                 if (link)
                     send_error(link, req, error_code::store_unavailable);
@@ -486,6 +492,11 @@ struct service::impl {
             auto alive = weak.lock();
             if (!alive)
                 return;
+            if (result == store::job_result::refused) {
+                send_error(alive, nullptr, error_code::shutting_down);
+                alive->close(close_reason::going_away);
+                return;
+            }
             if (result != store::job_result::committed) {
                 send_error(alive, nullptr, error_code::store_unavailable);
                 alive->close(close_reason::normal);
@@ -817,6 +828,10 @@ struct service::impl {
                 target.append_audit({record.created_at, record.account, "login", "user:" + record.account, "{}"});
             };
             job.done = [this, done, token, record, kind = account->kind, lifetime](store::job_result result) {
+                if (result == store::job_result::refused) {
+                    done(error_reply(503, error_code::shutting_down));
+                    return;
+                }
                 if (result != store::job_result::committed) {
                     done(error_reply(503, error_code::store_unavailable));
                     return;
@@ -846,6 +861,10 @@ struct service::impl {
             target.append_audit({wall_now(), account, "logout", "user:" + account, "{}"});
         };
         job.done = [this, digest, done](store::job_result result) {
+            if (result == store::job_result::refused) {
+                done(error_reply(503, error_code::shutting_down));
+                return;
+            }
             if (result != store::job_result::committed) {
                 done(error_reply(503, error_code::store_unavailable));
                 return;
@@ -1200,6 +1219,11 @@ void service::shutdown()
     impl_->stop_background();
     impl_->hub_.close_all(close_reason::going_away);
     impl_->writer_.stop();
+}
+
+void service::release_connections()
+{
+    impl_->hub_.release_all();
 }
 
 bool service::failed() const

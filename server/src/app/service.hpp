@@ -77,6 +77,11 @@ public:
     // Finishes pending commits and closes every connection.
     void shutdown();
 
+    // After the network has stopped (its threads joined, its io_contexts not
+    // yet destroyed): drops the references the service keeps to connections,
+    // so that each is destroyed while its socket's io_context still exists.
+    void release_connections();
+
     // True after a failed commit: the process must exit so a restart reloads.
     bool failed() const;
 

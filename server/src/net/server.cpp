@@ -248,6 +248,11 @@ void server::run()
     if (impl_->stopper.joinable()) {
         impl_->stopper.join();
     }
+    // Every thread is done: connections the service still refers to (those
+    // that had not finished when the io_contexts stopped) are let go now,
+    // while their io_contexts exist; destroyed later, with the service, their
+    // sockets would reach into a destroyed io_context.
+    impl_->service.release_connections();
 }
 
 void server::stop()

@@ -165,7 +165,7 @@ void websocket_session::on_read(beast::error_code error, std::size_t)
             }
         } catch (std::exception const& failure) {
             edge_log::line("ws #" + std::to_string(id()) + " message handling failed: " + failure.what());
-            on_close_requested(app::close_reason::policy);
+            close(app::close_reason::policy);  // posted, as above
         }
     }
     buffer_.consume(buffer_.size());

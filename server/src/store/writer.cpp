@@ -93,10 +93,10 @@ void writer::submit(write_job job)
             return;
         }
         ++stats_.jobs;
-        ++stats_.failed;
+        ++stats_.refused;
     }
     // Refused: nothing will run it, and the caller must not wait forever.
-    report(job, job_result::failed);
+    report(job, job_result::refused);
 }
 
 void writer::stop()

@@ -14,7 +14,9 @@
 
 namespace pleno::store {
 
-enum class job_result { committed, failed };
+// refused: submitted after stop(); nothing ran and nothing failed (the
+// server is shutting down), so it is no reason to report the store broken.
+enum class job_result { committed, failed, refused };
 
 struct write_job {
     // Runs inside the group's transaction, within its own savepoint. Throwing
@@ -29,6 +31,7 @@ struct writer_stats {
     std::size_t jobs = 0;
     std::size_t groups = 0;
     std::size_t failed = 0;
+    std::size_t refused = 0;  // submitted after stop()
 };
 
 class writer {
