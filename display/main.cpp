@@ -7,11 +7,13 @@
 #include <vector>
 
 #include "application.hpp"
+#include "memory_tuning.hpp"
 #include "options.hpp"
 
 int main(int argc, char** argv)
 {
     using namespace pleno::display;
+    keep_large_blocks_apart();
     std::vector<std::string> arguments(argv + 1, argv + argc);
     parsed_options parsed;
     try {

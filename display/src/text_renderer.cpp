@@ -10,7 +10,10 @@ namespace pleno::display {
 
 namespace {
 
-constexpr std::size_t measure_cache_limit = 50'000;
+// Widths of measured runs of text (wrapping measures many prefixes of each
+// post). Emptied when full: about half a megabyte at most, and a wall of 500
+// posts fills it again in a few minutes at worst.
+constexpr std::size_t measure_cache_limit = 8'192;
 constexpr char32_t replacement_character = 0xFFFD;
 
 font_role const all_roles[] = {font_role::header, font_role::agenda_title, font_role::agenda_body, font_role::author,

@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arguments.hpp"
+#include "memory_tuning.hpp"
 #include "options.hpp"
 #include "renderer.hpp"
 #include "scroller.hpp"
@@ -129,6 +130,8 @@ json snapshot_json(int posts)
 
 struct figures {
     std::vector<double> cpu;
+    std::vector<double> cpu_changed;  // frames where a post arrived
+    std::vector<double> cpu_still;    // the others
     std::vector<double> wall;
     std::vector<double> intervals;
     long frames = 0;
@@ -192,6 +195,7 @@ public:
         out.wall.push_back(std::chrono::duration<double, std::milli>(wall_after - wall_before).count());
         ++out.frames;
         auto const renders = wall_.last_frame_text_renders();
+        (card_changed ? out.cpu_changed : out.cpu_still).push_back(cpu);
         if (card_changed) {
             ++out.changed_frames;
             out.text_in_changed_frames += renders;
@@ -250,6 +254,10 @@ void print_figures(char const* name, figures& result, double seconds)
     auto const wall = summarise(result.wall);
     std::printf("  frame CPU   %s\n", describe(cpu).c_str());
     std::printf("  frame wall  %s\n", describe(wall).c_str());
+    if (!result.cpu_changed.empty())
+        std::printf("  frame CPU, frames with a new card: %s\n", describe(summarise(result.cpu_changed)).c_str());
+    if (!result.cpu_still.empty())
+        std::printf("  frame CPU, the other frames:      %s\n", describe(summarise(result.cpu_still)).c_str());
     if (!result.intervals.empty()) {
         auto const intervals = summarise(result.intervals);
         std::printf("  interval    %s\n", describe(intervals).c_str());
@@ -275,6 +283,7 @@ int main(int argc, char** argv)
             std::puts("pleno-bench-display [--minutes N (paced run, 0: none)] [--hour-seconds S (simulated, 0: none)]\n"
                       "                    [--step S (simulated seconds per frame in the hour run)] [--posts N]\n"
                       "                    [--rss-every S (simulated seconds between RSS lines)] [--size WxH] [--assets DIR]\n"
+                      "                    [--malloc display|glibc (glibc: the C library's defaults, not pleno-display's)]\n"
                       "Runs on the SDL video driver of the environment (X11 under Xvfb, or SDL_VIDEODRIVER=offscreen).");
             return 0;
         }
@@ -285,6 +294,11 @@ int main(int argc, char** argv)
         int const posts = static_cast<int>(options.integer("posts", 500));
         std::string const size = options.text("size", "1920x1080");
         std::string const assets_given = options.text("assets", "");
+        std::string const malloc_mode = options.text("malloc", "display");
+        if (malloc_mode == "display")
+            keep_large_blocks_apart();  // as pleno-display does
+        else if (malloc_mode != "glibc")
+            throw std::runtime_error("--malloc: write display or glibc");
         options.check_all_known();
         int width = 1920;
         int height = 1080;
