@@ -22,13 +22,15 @@ namespace {
 
 void print_help()
 {
-    std::cout << "usage: pleno-server [--listen ADDR:PORT] [--data DIR] [--config FILE] [--web-root DIR] [--demo] [--quiet]\n"
+    std::cout << "usage: pleno-server [--listen ADDR:PORT] [--data DIR] [--config FILE] [--web-root DIR] [--tls-cert FILE --tls-key FILE] [--demo] [--quiet]\n"
                  "       pleno-server [--data DIR] user|display-token|session ...   (administration; see 'pleno-server user')\n"
                  "\n"
                  "  --listen ADDR:PORT   where to listen (default 127.0.0.1:8080; port 0 picks a free port)\n"
                  "  --data DIR           the data folder holding pleno.db (default ./data)\n"
                  "  --config FILE        a JSON configuration file (see README.md, Configuration)\n"
                  "  --web-root DIR       the web pages (default: assets/web found near the binary)\n"
+                 "  --tls-cert FILE      serve HTTPS and WSS with this PEM certificate chain (with --tls-key)\n"
+                 "  --tls-key FILE       the certificate's PEM private key\n"
                  "  --demo               seed a demo session, accounts and posts into an empty database\n"
                  "  --quiet              log only errors\n";
 }
@@ -44,7 +46,7 @@ command_line parse(int argc, char** argv)
     command_line result;
     std::vector<std::string> const arguments(argv + 1, argv + argc);
     std::string config_file;
-    std::string listen, data, web_root;
+    std::string listen, data, web_root, tls_cert, tls_key;
     bool demo = false, quiet = false;
     for (std::size_t i = 0; i < arguments.size(); ++i) {
         std::string const& argument = arguments[i];
@@ -65,6 +67,10 @@ command_line parse(int argc, char** argv)
             config_file = value();
         } else if (argument == "--web-root") {
             web_root = value();
+        } else if (argument == "--tls-cert") {
+            tls_cert = value();
+        } else if (argument == "--tls-key") {
+            tls_key = value();
         } else if (argument == "--demo") {
             demo = true;
         } else if (argument == "--quiet") {
@@ -84,6 +90,12 @@ command_line parse(int argc, char** argv)
         result.settings.data_dir = data;
     if (!web_root.empty())
         result.settings.web_root = web_root;
+    if (!tls_cert.empty())
+        result.settings.tls.cert = tls_cert;
+    if (!tls_key.empty())
+        result.settings.tls.key = tls_key;
+    if (result.settings.tls.cert.empty() != result.settings.tls.key.empty())
+        throw std::runtime_error("TLS needs both a certificate and its key: give --tls-cert and --tls-key (or tls.cert and tls.key in the config file)");
     result.settings.demo = result.settings.demo || demo;
     pleno::app::set_log_quiet(quiet);
     return result;
@@ -139,14 +151,19 @@ int main(int argc, char** argv)
             service.start_demo_audience(std::move(posts), settings.demo_audience_interval);
         }
 
-        std::string const base = "http://" + url_host(settings) + ":" + std::to_string(server.port());
+        bool const tls = settings.tls.enabled();
+        std::string const base = (tls ? "https://" : "http://") + url_host(settings) + ":" + std::to_string(server.port());
+        std::string const ws_base = (tls ? "wss://" : "ws://") + url_host(settings) + ":" + std::to_string(server.port());
         std::cout << "pleno-server listening on " << base << "  (data: " << settings.database_file().string() << ")\n"
                   << "  citizens:    " << base << "/\n"
                   << "  moderators:  " << base << "/moderate\n"
                   << "  chair:       " << base << "/chair\n"
-                  << "  WebSocket:   ws://" << url_host(settings) << ":" << server.port() << "/ws\n"
-                  << "  staff lane:  ws://" << url_host(settings) << ":" << server.port() << "/ws/staff  (moderator and chair pages)\n"
+                  << "  WebSocket:   " << ws_base << "/ws\n"
+                  << "  staff lane:  " << ws_base << "/ws/staff  (moderator and chair pages)\n"
                   << "  health:      " << base << "/healthz\n";
+        if (tls)
+            std::cout << "TLS: " << settings.tls.cert.string() << "; plain HTTP on this port is "
+                      << (settings.tls.redirect_plain_http ? "redirected to https://" : "refused") << "\n";
         if (settings.demo)
             std::cout << "demo accounts (for trying Pleno only):\n"
                       << "  moderator:   " << credentials.moderator_name << " / " << credentials.moderator_password << "\n"

@@ -32,7 +32,7 @@ export const demo = {
 // environment variables for the server (e.g. LD_PRELOAD). The returned object
 // also has kill() (SIGKILL; resolves with {code, signal} once the process is
 // gone; a later stop() only cleans up), exited() and pid.
-export async function startServer({ config = {}, demoSeed = true, dataDir: existingDataDir, keepData = false, env = {} } = {}) {
+export async function startServer({ config = {}, demoSeed = true, dataDir: existingDataDir, keepData = false, env = {}, tls } = {}) {
   const binary = process.env.PLENO_SERVER_BINARY;
   if (!binary) throw new Error('PLENO_SERVER_BINARY is not set (CTest sets it; see tests/web/README.md)');
   const dataDir = existingDataDir || await mkdtemp(path.join(tmpdir(), 'pleno-web-'));
@@ -59,6 +59,8 @@ export async function startServer({ config = {}, demoSeed = true, dataDir: exist
   await writeFile(configFile, JSON.stringify(settings, null, 2));
   const args = ['--data', path.join(dataDir, 'data'), '--listen', '127.0.0.1:0', '--config', configFile];
   if (demoSeed) args.push('--demo');
+  // tls: {cert, key} (PEM files): the server speaks HTTPS and WSS (then use node:https with the CA, not fetch).
+  if (tls) args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
 
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
@@ -69,7 +71,7 @@ export async function startServer({ config = {}, demoSeed = true, dataDir: exist
     const timer = setTimeout(() => reject(new Error(`pleno-server did not start:\n${output}`)), 20000);
     const onData = (chunk) => {
       output += chunk;
-      const match = /listening on http:\/\/[^:\s]+:(\d+)/.exec(output);
+      const match = /listening on https?:\/\/[^:\s]+:(\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(Number(match[1]));
@@ -85,7 +87,7 @@ export async function startServer({ config = {}, demoSeed = true, dataDir: exist
     });
   });
 
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     url,
     port,

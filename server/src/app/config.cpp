@@ -194,6 +194,19 @@ config load_config_file(std::filesystem::path const& file, config base)
              result.council.reject_reasons = std::move(reasons);
          }},
     };
+    std::map<std::string, setter> const tls{
+        {"cert", [&](json const& value, std::string const& where) { result.tls.cert = text(value, where); }},
+        {"key", [&](json const& value, std::string const& where) { result.tls.key = text(value, where); }},
+        {"plain_http", [&](json const& value, std::string const& where) {
+             auto const choice = text(value, where);
+             if (choice != "redirect" && choice != "refuse")
+                 bad(where, "must be \"redirect\" or \"refuse\"");
+             result.tls.redirect_plain_http = choice == "redirect";
+         }},
+        {"hsts_max_age_seconds", [&](json const& value, std::string const& where) {
+             result.tls.hsts_max_age = std::chrono::seconds(positive(value, where, true));
+         }},
+    };
     std::map<std::string, setter> const top{
         {"listen", [&](json const& value, std::string const& where) { parse_listen(text(value, where), result); }},
         {"data", [&](json const& value, std::string const& where) { result.data_dir = text(value, where); }},
@@ -223,6 +236,7 @@ config load_config_file(std::filesystem::path const& file, config base)
              apply_object(value, where, auth);
          }},
         {"council", [&](json const& value, std::string const& where) { apply_object(value, where, council); }},
+        {"tls", [&](json const& value, std::string const& where) { apply_object(value, where, tls); }},
     };
     apply_object(document, "", top);
     return result;

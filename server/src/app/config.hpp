@@ -64,6 +64,16 @@ struct council_config {
     std::size_t resume_event_limit = 1000;  // more missed events than this: a fresh snapshot
 };
 
+// TLS served by pleno-server itself (see net/tls_door.hpp). Off while cert is empty.
+struct tls_config {
+    std::filesystem::path cert;  // PEM: the certificate, then its intermediates
+    std::filesystem::path key;   // PEM: its private key
+    bool redirect_plain_http = true;  // plain HTTP on the TLS port: 308 to https://, or (false) a 400 that says so
+    std::chrono::seconds hsts_max_age{std::chrono::hours(24 * 365)};  // Strict-Transport-Security; 0: not sent
+
+    bool enabled() const { return !cert.empty(); }
+};
+
 struct config {
     std::string listen_address = "127.0.0.1";
     unsigned short listen_port = 8080;
@@ -87,6 +97,7 @@ struct config {
     limits_config limits;
     auth_config auth;
     council_config council;
+    tls_config tls;
 
     std::filesystem::path database_file() const { return data_dir / "pleno.db"; }
 };

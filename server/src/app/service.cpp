@@ -103,9 +103,11 @@ store::durability durability_of(config const& settings)
     return settings.test_synchronous_normal ? store::durability::normal : store::durability::full;
 }
 
-std::string cookie_for(std::string const& token, std::chrono::seconds max_age)
+// Secure when pleno-server serves TLS itself: the browser then never sends it over plain HTTP.
+std::string cookie_for(std::string const& token, std::chrono::seconds max_age, bool secure)
 {
-    return "pleno_token=" + token + "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" + std::to_string(max_age.count());
+    return "pleno_token=" + token + "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" + std::to_string(max_age.count()) +
+           (secure ? "; Secure" : "");
 }
 
 http_reply json_reply(unsigned status, json body, std::vector<std::pair<std::string, std::string>> headers = {})
@@ -839,7 +841,7 @@ struct service::impl {
                 log_line("login", record.account + " logged in");
                 done(json_reply(200,
                                 {{"token", token}, {"account", record.account}, {"role", domain::to_string(kind)}, {"expires_at", record.expires_at}},
-                                {{"Set-Cookie", cookie_for(token, lifetime)}}));
+                                {{"Set-Cookie", cookie_for(token, lifetime, settings_.tls.enabled())}}));
             };
             writer_.submit(std::move(job));
         };
@@ -870,7 +872,7 @@ struct service::impl {
                 return;
             }
             hub_.close_where([&](client_link const& link) { return link.state().login_digest == digest; }, close_reason::normal);
-            done(json_reply(200, {{"ok", true}}, {{"Set-Cookie", cookie_for("", std::chrono::seconds(0))}}));
+            done(json_reply(200, {{"ok", true}}, {{"Set-Cookie", cookie_for("", std::chrono::seconds(0), settings_.tls.enabled())}}));
         };
         writer_.submit(std::move(job));
     }

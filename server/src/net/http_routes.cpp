@@ -298,6 +298,16 @@ http_routes::string_response http_routes::error_response(http::status status, st
     return response;
 }
 
+namespace routes_detail {
+// Set once at start-up, before the io threads run; read-only afterwards.
+std::string strict_transport_security;
+}  // namespace routes_detail
+
+void http_routes::set_strict_transport_security(std::chrono::seconds max_age)
+{
+    routes_detail::strict_transport_security = max_age.count() > 0 ? "max-age=" + std::to_string(max_age.count()) : "";
+}
+
 void http_routes::add_security_headers(http::fields& fields)
 {
     fields.set(http::field::server, "pleno");
@@ -305,6 +315,9 @@ void http_routes::add_security_headers(http::fields& fields)
     fields.set("X-Content-Type-Options", "nosniff");
     fields.set("Referrer-Policy", "no-referrer");
     fields.set("X-Frame-Options", "DENY");
+    if (!routes_detail::strict_transport_security.empty()) {
+        fields.set(http::field::strict_transport_security, routes_detail::strict_transport_security);
+    }
 }
 
 std::string_view http_routes::mime_type(std::filesystem::path const& file)

@@ -3,6 +3,7 @@
 // static files from the web root, JSON errors, API replies turned into
 // responses, and the security headers every response carries.
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -48,6 +49,10 @@ public:
 
     // Content-Security-Policy and friends; the session adds them to every response.
     static void add_security_headers(http::fields& fields);
+    // With TLS served by the server itself: every response also carries
+    // Strict-Transport-Security with this max-age (0: none). Call once,
+    // before any connection is served.
+    static void set_strict_transport_security(std::chrono::seconds max_age);
 
     // The target without query or fragment.
     static std::string_view path_of(std::string_view target);

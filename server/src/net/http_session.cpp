@@ -40,10 +40,13 @@ bool is_parse_error(beast::error_code const& error)
 tcp::socket move_socket(tcp::socket& from, asio::io_context& to, beast::error_code& error)
 {
     tcp::socket moved(asio::make_strand(to));
-    auto const protocol = from.local_endpoint(error).protocol();
-    if (error) {
-        return moved;
+    // A connection relayed from TLS (net/tls_door.hpp) is a local socket pair
+    // end: it has no TCP endpoint, and Asio only needs a protocol tag for it.
+    auto protocol = tcp::v4();
+    if (auto const local = from.local_endpoint(error); !error) {
+        protocol = local.protocol();
     }
+    error = {};
     auto const handle = from.release(error);
     if (error) {
         return moved;

@@ -13,7 +13,8 @@
 namespace pleno::net {
 
 listener::listener(asio::io_context& context, tcp::endpoint const& endpoint, app::service& service,
-                   connection_registry& registry, std::shared_ptr<http_routes const> routes, staff_lane& staff)
+                   connection_registry& registry, std::shared_ptr<http_routes const> routes, staff_lane& staff,
+                   tls_gate* gate)
     : context_(context),
       strand_(asio::make_strand(context)),
       acceptor_(strand_),
@@ -21,7 +22,8 @@ listener::listener(asio::io_context& context, tcp::endpoint const& endpoint, app
       service_(service),
       registry_(registry),
       routes_(std::move(routes)),
-      staff_(staff)
+      staff_(staff),
+      gate_(gate)
 {
     beast::error_code error;
     auto const fail = [&endpoint, &error] {
@@ -131,7 +133,15 @@ void listener::on_accept(beast::error_code error, tcp::socket socket)
     }
 
     if (auto ticket = registry_.admit(address_text)) {
-        std::make_shared<http_session>(std::move(socket), service_, routes_, staff_, std::move(*ticket))->run();
+        if (gate_ != nullptr) {
+            open_tls_door(context_, std::move(socket), *gate_, service_, routes_, staff_, std::move(*ticket));
+        } else {
+            std::make_shared<http_session>(std::move(socket), service_, routes_, staff_, std::move(*ticket))->run();
+        }
+    } else if (gate_ != nullptr) {
+        // A TLS client could not read a plain answer: closed without one.
+        socket.close(ignored);
+        edge_log::line("refused a connection from " + address_text + " (too many connections)");
     } else {
         // One short answer so the client learns why, written without waiting:
         // a fresh socket's send buffer takes it at once, and if not, it is dropped.

@@ -1,7 +1,7 @@
 #pragma once
 // Accepts connections: each socket gets its own strand, is admitted (or
 // closed at once) through the connection registry, and becomes an
-// http_session.
+// http_session (on a TLS port, first a tls_door: net/tls_door.hpp).
 
 #include <memory>
 #include <string>
@@ -11,6 +11,7 @@
 #include "net/connection_registry.hpp"
 #include "net/http_routes.hpp"
 #include "net/staff_lane.hpp"
+#include "net/tls_door.hpp"
 
 namespace pleno::net {
 
@@ -20,8 +21,10 @@ public:
     // Opens, binds and listens at once; throws std::runtime_error
     // ("cannot listen on ADDR:PORT: ...") when it cannot.
     // Connections start on `context`; `staff` takes the /ws/staff upgrades.
+    // With a `gate`, the port speaks TLS (plain HTTP is redirected or refused).
     listener(asio::io_context& context, tcp::endpoint const& endpoint, app::service& service,
-             connection_registry& registry, std::shared_ptr<http_routes const> routes, staff_lane& staff);
+             connection_registry& registry, std::shared_ptr<http_routes const> routes, staff_lane& staff,
+             tls_gate* gate = nullptr);
     listener(listener const&) = delete;
     listener& operator=(listener const&) = delete;
 
@@ -50,6 +53,7 @@ private:
     connection_registry& registry_;
     std::shared_ptr<http_routes const> routes_;
     staff_lane& staff_;
+    tls_gate* gate_;  // null: plain HTTP
     unsigned short port_ = 0;
     bool stopped_ = false;
 };

@@ -16,6 +16,7 @@
 #include "net/http_routes.hpp"
 #include "net/listener.hpp"
 #include "net/staff_lane.hpp"
+#include "net/tls_door.hpp"
 
 namespace pleno::net {
 
@@ -57,6 +58,7 @@ struct server::impl {
           thread_count(std::max<std::size_t>(1, settings.io_threads)),
           registry(service_ref),
           routes(std::make_shared<http_routes const>(service_ref.settings().web_root)),
+          gate(settings.tls.enabled() ? std::make_unique<tls_gate>(settings.tls) : nullptr),
           staff(settings.limits.staff_lane_connections),
           context(static_cast<int>(std::min<std::size_t>(thread_count, 1024))),
           strand(asio::make_strand(context)),
@@ -64,8 +66,10 @@ struct server::impl {
           shutdown_timer(strand),
           failure_timer(strand),
           acceptor(std::make_shared<listener>(context, server_detail::endpoint_for(settings), service_ref,
-                                              registry, routes, staff))
+                                              registry, routes, staff, gate.get()))
     {
+        // Read by every response; only TLS served here makes it meaningful.
+        http_routes::set_strict_transport_security(gate ? settings.tls.hsts_max_age : std::chrono::seconds(0));
     }
 
     ~impl()
@@ -202,6 +206,7 @@ struct server::impl {
     // hold connections, whose tickets report to the registry.
     connection_registry registry;
     std::shared_ptr<http_routes const> routes;
+    std::unique_ptr<tls_gate> gate;  // null without TLS
     // The staff lane's io_context and its thread (see staff_lane.hpp); it
     // outlives the main io_context, whose sessions hand connections to it.
     staff_lane staff;

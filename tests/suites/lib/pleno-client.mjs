@@ -31,12 +31,13 @@ function withTimeout(promise, ms, what) {
 // A protocol client over `ws`. Resolves once the upgrade succeeded; rejects
 // with error.status / error.body when the server answered the upgrade with an
 // HTTP error instead.
-export function openClient(port, { origin, cookie, host, headers: extraHeaders = {}, path: wsPath = '/ws', timeout = DEFAULT_TIMEOUT_MS } = {}) {
+// `ca`: the server speaks TLS; connect with wss:// and trust this CA (PEM).
+export function openClient(port, { origin, cookie, host, headers: extraHeaders = {}, path: wsPath = '/ws', timeout = DEFAULT_TIMEOUT_MS, ca } = {}) {
   const headers = { ...extraHeaders };
   if (origin !== undefined) headers.Origin = origin;
   if (cookie !== undefined) headers.Cookie = cookie;
   if (host !== undefined) headers.Host = host;
-  const socket = new WebSocket(`ws://127.0.0.1:${port}${wsPath}`, { headers, perMessageDeflate: false });
+  const socket = new WebSocket(`${ca ? 'wss' : 'ws'}://127.0.0.1:${port}${wsPath}`, { headers, perMessageDeflate: false, ...(ca ? { ca } : {}) });
   const client = {
     socket,
     received: [],
