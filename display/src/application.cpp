@@ -151,6 +151,7 @@ application::application(display_options options)
     connection_settings settings;
     settings.url = options_.server;
     settings.token = options_.token;
+    settings.ca_file = options_.ca_file.string();
     link_ = std::make_unique<connection>(std::move(settings));
 }
 

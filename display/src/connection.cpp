@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <deque>
 #include <exception>
@@ -20,8 +21,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/connect_pair.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket.hpp>
@@ -30,6 +37,9 @@
 #include <nlohmann/json.hpp>
 
 #include <pleno/protocol.hpp>
+
+#include <openssl/ssl.h>
+#include <unistd.h>
 
 namespace pleno::display {
 
@@ -121,6 +131,85 @@ struct resume_point {
 // How the server answered our hello.
 enum class hello_answer { none, welcome, refused, unknown_session };
 
+// wss: TLS to the server on its own socket, and the WebSocket over a local
+// socket pair whose other end this tunnel relays to and from the TLS stream
+// (as pleno-server does on its side). Either side closing closes both, so
+// the WebSocket's own timers and errors still see a lost link.
+class tls_tunnel : public std::enable_shared_from_this<tls_tunnel> {
+public:
+    tls_tunnel(asio::io_context& context, asio::ssl::context& tls) : tls_(context, tls), inner_(context) {}
+
+    asio::ssl::stream<tcp::socket>& tls() { return tls_; }
+
+    // After the TLS handshake: the WebSocket's end of the pair, or an error.
+    beast::error_code open_pair(tcp::socket& websocket_end)
+    {
+        beast::error_code error;
+        asio::local::stream_protocol::socket outer(inner_.get_executor());
+        asio::local::connect_pair(inner_, outer, error);
+        if (error)
+            return error;
+        auto const handle = outer.release(error);
+        if (error)
+            return error;
+        websocket_end.assign(tcp::v4(), handle, error);
+        if (error)
+            ::close(handle);
+        return error;
+    }
+
+    void start()
+    {
+        from_server();
+        from_websocket();
+    }
+
+    void close()
+    {
+        if (closed_)
+            return;
+        closed_ = true;
+        beast::error_code ignored;
+        tls_.next_layer().close(ignored);
+        inner_.close(ignored);
+    }
+
+private:
+    void from_server()
+    {
+        tls_.async_read_some(asio::buffer(down_), [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+            if (error || self->closed_)
+                return self->close();
+            asio::async_write(self->inner_, asio::buffer(self->down_.data(), bytes),
+                              [self](beast::error_code write_error, std::size_t) {
+                                  if (write_error || self->closed_)
+                                      return self->close();
+                                  self->from_server();
+                              });
+        });
+    }
+
+    void from_websocket()
+    {
+        inner_.async_read_some(asio::buffer(up_), [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+            if (error || self->closed_)
+                return self->close();
+            asio::async_write(self->tls_, asio::buffer(self->up_.data(), bytes),
+                              [self](beast::error_code write_error, std::size_t) {
+                                  if (write_error || self->closed_)
+                                      return self->close();
+                                  self->from_websocket();
+                              });
+        });
+    }
+
+    asio::ssl::stream<tcp::socket> tls_;
+    asio::local::stream_protocol::socket inner_;
+    std::array<char, 16 * 1024> up_{};
+    std::array<char, 16 * 1024> down_{};
+    bool closed_ = false;
+};
+
 // One try at a link: its socket and everything that belongs to it. Handlers
 // keep it alive through a shared_ptr, so a failed try can be abandoned while
 // its cancelled operations still complete; a new try gets a fresh one.
@@ -132,6 +221,7 @@ struct link_attempt {
 
     tcp::resolver resolver;
     websocket::stream<beast::tcp_stream> stream;
+    std::shared_ptr<tls_tunnel> tunnel;  // wss only
     asio::steady_timer deadline;  // from the first step to the welcome
     beast::flat_buffer buffer;
     std::deque<std::string> outbox;
@@ -159,6 +249,8 @@ struct connection::impl {
     void on_resolve(std::shared_ptr<link_attempt> const& attempt, beast::error_code error, tcp::resolver::results_type results);
     void do_connect(std::shared_ptr<link_attempt> const& attempt, tcp::resolver::results_type const& results);
     void on_connect(std::shared_ptr<link_attempt> const& attempt, beast::error_code error);
+    void on_tls_connect(std::shared_ptr<link_attempt> const& attempt, beast::error_code error);
+    void on_tls_handshake(std::shared_ptr<link_attempt> const& attempt, beast::error_code error);
     void on_handshake(std::shared_ptr<link_attempt> const& attempt, beast::error_code error);
     void do_read(std::shared_ptr<link_attempt> const& attempt);
     void on_read(std::shared_ptr<link_attempt> const& attempt, beast::error_code error);
@@ -189,10 +281,12 @@ struct connection::impl {
     connection_settings const settings_;
     ws_address address_;
     bool address_valid_ = false;
+    std::string tls_problem_;  // why wss cannot be used (a CA file that cannot be loaded)
 
     // The context goes first so that it outlives every I/O object below.
     asio::io_context context_;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+    asio::ssl::context tls_{asio::ssl::context::tls_client};  // wss: checks the server's certificate
     std::thread thread_;
     std::mutex lifecycle_mutex_;
     bool started_ = false;
@@ -218,6 +312,21 @@ connection::impl::impl(connection_settings settings)
     : settings_(std::move(settings))
 {
     address_valid_ = parse_ws_url(settings_.url, address_);
+    if (address_valid_ && address_.secure) {
+        // The server's certificate must chain to a trusted CA and name the host.
+        SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
+        tls_.set_verify_mode(asio::ssl::verify_peer);
+        beast::error_code error;
+        if (!settings_.ca_file.empty()) {
+            tls_.load_verify_file(settings_.ca_file, error);
+            if (error)
+                tls_problem_ = "cannot use the CA file " + settings_.ca_file + ": " + error.message();
+        } else {
+            tls_.set_default_verify_paths(error);
+            if (error)
+                tls_problem_ = "cannot load the system's CA certificates: " + error.message();
+        }
+    }
 }
 
 // ---- lifecycle ----------------------------------------------------------
@@ -232,10 +341,10 @@ void connection::impl::start()
         std::lock_guard lock(mutex_);
         down_since_ = clock_type::now();
     }
-    if (!address_valid_ || address_.secure) {
+    if (!address_valid_ || !tls_problem_.empty()) {
         std::string const why = !address_valid_
-            ? "The server address \"" + settings_.url + "\" is not of the form ws://host:port/path."
-            : "wss:// needs TLS, which pleno-display does not speak yet (it arrives with the TLS issue); use ws://.";
+            ? "The server address \"" + settings_.url + "\" is not of the form ws://host:port/path or wss://host:port/path."
+            : "TLS: " + tls_problem_;
         log_line("not connecting: " + why);
         push_event({link_event::kind::refused, link_state::offline, why});
         set_state(link_state::offline);
@@ -291,10 +400,14 @@ void connection::impl::do_shutdown()
             attempt->stream.async_close(websocket::close_code::going_away, [this, attempt](beast::error_code) {
                 beast::error_code ignored;
                 beast::get_lowest_layer(attempt->stream).socket().close(ignored);
+                if (attempt->tunnel)
+                    attempt->tunnel->close();
                 finish_shutdown();
             });
         } else {
             beast::get_lowest_layer(attempt->stream).close();
+            if (attempt->tunnel)
+                attempt->tunnel->close();
         }
         if (attempt->greeted)
             log_line("disconnected from " + settings_.url + " (stopping)");
@@ -360,11 +473,52 @@ void connection::impl::on_resolve(std::shared_ptr<link_attempt> const& attempt, 
 
 void connection::impl::do_connect(std::shared_ptr<link_attempt> const& attempt, tcp::resolver::results_type const& results)
 {
+    if (address_.secure) {
+        attempt->tunnel = std::make_shared<tls_tunnel>(context_, tls_);
+        asio::async_connect(attempt->tunnel->tls().next_layer(), results,
+                            [this, attempt](beast::error_code error, tcp::endpoint const&) { on_tls_connect(attempt, error); });
+        return;
+    }
     auto& socket_layer = beast::get_lowest_layer(attempt->stream);
     socket_layer.expires_after(settings_.connect_timeout);
     socket_layer.async_connect(results, [this, attempt](beast::error_code error, tcp::endpoint const&) {
         on_connect(attempt, error);
     });
+}
+
+void connection::impl::on_tls_connect(std::shared_ptr<link_attempt> const& attempt, beast::error_code error)
+{
+    if (!is_current(attempt))
+        return;
+    if (error)
+        return fail(attempt, "cannot connect: " + describe(error));
+    auto& tls = attempt->tunnel->tls();
+    beast::error_code not_an_address;
+    asio::ip::make_address(address_.host, not_an_address);
+    if (not_an_address)
+        // SNI: which certificate we want (what SSL_set_tlsext_host_name does, without its cast).
+        SSL_ctrl(tls.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(address_.host.c_str()));
+    tls.set_verify_callback(asio::ssl::host_name_verification(address_.host));
+    tls.async_handshake(asio::ssl::stream_base::client,
+                        [this, attempt](beast::error_code handshake_error) { on_tls_handshake(attempt, handshake_error); });
+}
+
+void connection::impl::on_tls_handshake(std::shared_ptr<link_attempt> const& attempt, beast::error_code error)
+{
+    if (!is_current(attempt))
+        return;
+    if (error) {
+        std::string why = "TLS with " + address_.host + " failed: " + describe(error);
+        long const verdict = SSL_get_verify_result(attempt->tunnel->tls().native_handle());
+        if (verdict != X509_V_OK)
+            why += " (" + std::string(X509_verify_cert_error_string(verdict)) + ")";
+        return fail(attempt, why);
+    }
+    if (auto const pair_error = attempt->tunnel->open_pair(beast::get_lowest_layer(attempt->stream).socket()))
+        return fail(attempt, "cannot relay TLS: " + describe(pair_error));
+    attempt->tunnel->start();
+    on_connect(attempt, {});
 }
 
 void connection::impl::on_connect(std::shared_ptr<link_attempt> const& attempt, beast::error_code error)
@@ -578,6 +732,8 @@ void connection::impl::fail(std::shared_ptr<link_attempt> const& attempt, std::s
     // Closing the socket ends the pending operations; their handlers see a
     // finished attempt and only let go of it.
     beast::get_lowest_layer(attempt->stream).close();
+    if (attempt->tunnel)
+        attempt->tunnel->close();
 
     milliseconds const delay = next_delay(*attempt);
     std::string const retry = "; retrying in " + std::to_string((delay.count() + 500) / 1000) + " s";

@@ -14,7 +14,8 @@
 namespace pleno::display {
 
 struct connection_settings {
-    std::string url;    // ws://host:port/ws
+    std::string url;    // ws://host:port/ws, or wss:// (TLS, the certificate and host name checked)
+    std::string ca_file;  // wss: the CA certificates to trust (PEM); empty: the system's
     std::string token;  // display token
     std::chrono::seconds max_backoff{30};
     std::chrono::seconds ping_interval{5};   // a dead link is noticed within about 2 intervals

@@ -61,6 +61,9 @@ void read_config(std::filesystem::path const& file, display_options& out, bool& 
             std::filesystem::path path(text(value, key));
             // Relative to the config file, so a config and its theme travel together.
             out.theme_file = path.is_relative() ? (file.parent_path() / path).lexically_normal() : path;
+        } else if (key == "ca_file") {
+            std::filesystem::path path(text(value, key));
+            out.ca_file = path.is_relative() ? (file.parent_path() / path).lexically_normal() : path;
         } else if (key == "assets") {
             std::filesystem::path path(text(value, key));
             out.assets = path.is_relative() ? (file.parent_path() / path).lexically_normal() : path;
@@ -72,7 +75,7 @@ void read_config(std::filesystem::path const& file, display_options& out, bool& 
         } else if (key == "size") {
             parse_size(text(value, key), where(key), out.width, out.height);
         } else {
-            throw options_error(where(key) + ": unknown key (known: server, token, theme, windowed, size, assets)");
+            throw options_error(where(key) + ": unknown key (known: server, token, ca_file, theme, windowed, size, assets)");
         }
     }
 }
@@ -93,13 +96,15 @@ std::string usage_text()
            "\n"
            "Shows the current session of a pleno-server on the council chamber's projector.\n"
            "\n"
-           "  --server URL         the server's WebSocket address, ws://HOST:PORT/ws\n"
-           "  --token TOKEN        the display token (pleno-server display-token create NAME);\n"
+           "  --server URL         the server's WebSocket address, ws://HOST:PORT/ws, or\n"
+           "                       wss://HOST:PORT/ws when it serves TLS (the certificate is checked)\n"
+           "  --ca-file FILE       for wss://, trust the CA certificates in FILE (PEM: a town's own\n"
+           "                       CA) instead of the system's\n"           "  --token TOKEN        the display token (pleno-server display-token create NAME);\n"
            "                       or set PLENO_DISPLAY_TOKEN so it does not show in the process list\n"
            "  --theme FILE         a JSON theme (colours, fonts, sizes, logo, language)\n"
            "  --windowed           a window instead of the whole screen\n"
            "  --size WxH           the window's size (default: the screen's; 1280x720 windowed)\n"
-           "  --config FILE        a JSON file with the same settings: server, token, theme,\n"
+           "  --config FILE        a JSON file with the same settings: server, token, ca_file, theme,\n"
            "                       windowed, size, assets (the command line wins)\n"
            "  --assets DIR         the folder holding fonts/ (default: found beside the program)\n"
            "  --screenshot FILE    render --frames frames (default 120) once the session has\n"
@@ -131,6 +136,8 @@ parsed_options parse_options(std::vector<std::string> const& arguments, environm
             return result;
         } else if (name == "--server") {
             from_line.server = value();
+        } else if (name == "--ca-file") {
+            from_line.ca_file = value();
         } else if (name == "--token") {
             from_line.token = value();
         } else if (name == "--theme") {
@@ -174,6 +181,8 @@ parsed_options parse_options(std::vector<std::string> const& arguments, environm
         merged.server = from_line.server;
     if (!from_line.token.empty())
         merged.token = from_line.token;
+    if (!from_line.ca_file.empty())
+        merged.ca_file = from_line.ca_file;
     if (!from_line.theme_file.empty())
         merged.theme_file = from_line.theme_file;
     if (windowed_on_line)
@@ -194,7 +203,14 @@ parsed_options parse_options(std::vector<std::string> const& arguments, environm
         throw options_error("no server given: use --server ws://HOST:PORT/ws (or \"server\" in the config file)");
     ws_address address;
     if (!parse_ws_url(merged.server, address))
-        throw options_error("--server: \"" + merged.server + "\" is not a WebSocket address such as ws://127.0.0.1:8080/ws");
+        throw options_error("--server: \"" + merged.server + "\" is not a WebSocket address such as ws://127.0.0.1:8080/ws or wss://pleno.example.org/ws");
+    if (!merged.ca_file.empty()) {
+        std::error_code ignored;
+        if (!std::filesystem::is_regular_file(merged.ca_file, ignored))
+            throw options_error("--ca-file: \"" + merged.ca_file.string() + "\" is not a readable file");
+        if (!address.secure)
+            throw options_error("--ca-file is for a wss:// server; \"" + merged.server + "\" is not one");
+    }
     if (merged.token.empty())
         throw options_error("no display token given: use --token, PLENO_DISPLAY_TOKEN or \"token\" in the config file "
                             "(create one with: pleno-server display-token create NAME)");

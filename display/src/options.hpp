@@ -15,7 +15,8 @@ namespace pleno::display {
 enum class window_kind { fullscreen, windowed };
 
 struct display_options {
-    std::string server;                   // ws://HOST:PORT/ws
+    std::string server;                   // ws://HOST:PORT/ws or wss://HOST:PORT/ws
+    std::filesystem::path ca_file;        // wss: trust this CA (PEM) instead of the system's
     std::string token;                    // the display token
     std::filesystem::path theme_file;     // empty: the default theme
     window_kind window = window_kind::fullscreen;

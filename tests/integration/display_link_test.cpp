@@ -403,15 +403,18 @@ TEST_CASE("parse_ws_url splits ws and wss addresses and refuses anything else")
     }
 }
 
-TEST_CASE("a wss or malformed server address is refused at once with a reason and never dialled")
+TEST_CASE("a wss address whose CA file cannot be used, or a malformed address, is refused at once with a reason and never dialled")
 {
-    connection secure(fast_settings("wss://127.0.0.1:1/ws"));
+    auto secure_settings = fast_settings("wss://127.0.0.1:1/ws");
+    secure_settings.ca_file = "/nonexistent/pleno-ca.pem";
+    connection secure(secure_settings);
     link_watch secure_watch(secure);
     secure.start();
     REQUIRE(secure_watch.wait_until([&] { return secure_watch.count(link_event::kind::refused) == 1; }, 1s));
     auto const refused = std::find_if(secure_watch.events.begin(), secure_watch.events.end(),
                                       [](auto const& e) { return e.what == link_event::kind::refused; });
     CHECK(refused->text.find("TLS") != std::string::npos);
+    CHECK(refused->text.find("/nonexistent/pleno-ca.pem") != std::string::npos);
     CHECK(secure.state() == link_state::offline);
 
     connection malformed(fast_settings("pleno.example:8080"));
