@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -160,6 +161,43 @@ application::~application()
     // The link's thread first: nothing may arrive while the window goes away.
     if (link_)
         link_->stop();
+}
+
+// --status-file: what the wall shows, rewritten (atomically: a new file renamed
+// over the old) whenever the link, the status line or the posts change, for a
+// supervisor script or a test to read.
+void application::write_status(frame_input const& input)
+{
+    std::string const message = renderer_->status_message(input);
+    char const* link = link_state_ == link_state::online    ? "online"
+                       : link_state_ == link_state::offline ? "offline"
+                                                            : "connecting";
+    std::string const key = std::string(link) + '\n' + message + '\n' + std::to_string(model_.version());
+    if (key == status_key_)
+        return;
+    status_key_ = key;
+    nlohmann::json posts = nlohmann::json::array();
+    for (auto const& post : model_.posts())
+        posts.push_back(post.id);
+    auto const* pinned = model_.pinned_post();
+    nlohmann::json const status = {
+        {"link", link},
+        {"status_shown", message},  // the line the wall shows about the link (empty: none)
+        {"session_id", model_.session_id()},
+        {"last_seq", model_.last_seq()},
+        {"posts", posts},  // every approved, visible post, oldest first
+        {"pinned_post_id", pinned != nullptr ? pinned->id : 0},
+        {"written_at", wall_clock_now()},
+    };
+    std::filesystem::path const temporary = options_.status_file.string() + ".new";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << status.dump() << '\n';
+        if (!out)
+            return;
+    }
+    std::error_code ignored;
+    std::filesystem::rename(temporary, options_.status_file, ignored);
 }
 
 double application::seconds_since_start() const
@@ -400,6 +438,8 @@ int application::run()
         input.frame_milliseconds = frame_milliseconds;
         try {
             renderer_->draw(input);
+            if (!options_.status_file.empty())
+                write_status(input);
         } catch (std::exception const& error) {
             // Nothing in a frame should throw; if it does (out of memory), the next frame tries again.
             log_line(std::string("could not draw a frame: ") + error.what());

@@ -46,6 +46,7 @@ private:
     void refresh_items();
     void refit_to_window();
     bool write_outputs();
+    void write_status(frame_input const& input);
     double seconds_since_start() const;
 
     display_options options_;
@@ -72,6 +73,7 @@ private:
     std::optional<clock::time_point> quit_asked_;
     int output_width_ = 0;
     int output_height_ = 0;
+    std::string status_key_;  // what the status file last said (see --status-file)
 };
 
 }  // namespace pleno::display

@@ -2,7 +2,7 @@
 // The display's link to pleno-server: a thread with a Boost.Beast WebSocket
 // client that says hello as a display, resumes from the last seq it was told,
 // keeps the link alive with pings, notices a dead link within seconds and
-// reconnects with backoff (1 s doubling to at most 30 s). The UI thread polls
+// reconnects with backoff (1 s doubling to at most 20 s). The UI thread polls
 // it each frame; nothing here blocks the UI.
 
 #include <chrono>
@@ -17,7 +17,8 @@ struct connection_settings {
     std::string url;    // ws://host:port/ws, or wss:// (TLS, the certificate and host name checked)
     std::string ca_file;  // wss: the CA certificates to trust (PEM); empty: the system's
     std::string token;  // display token
-    std::chrono::seconds max_backoff{30};
+    // At most 20 s between tries: back within about 20 s of the network's return.
+    std::chrono::seconds max_backoff{20};
     std::chrono::seconds ping_interval{5};   // a dead link is noticed within about 2 intervals
     std::chrono::seconds connect_timeout{10};
 };

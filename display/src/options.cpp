@@ -111,6 +111,8 @@ std::string usage_text()
            "                       arrived, write the last one as PNG and exit\n"
            "  --frames N           render N frames once the session has arrived, then exit\n"
            "  --layout-report FILE write where the last frame drew the agenda, cards and QR code (JSON)\n"
+           "  --status-file FILE   keep FILE up to date with the link's state, the status line shown\n"
+           "                       and the posts on the wall (JSON, replaced at each change)\n"
            "  --help               this text\n"
            "\n"
            "Keys: F fullscreen on/off, Space pause the scroll, D debug overlay, Esc twice to quit.\n";
@@ -161,6 +163,8 @@ parsed_options parse_options(std::vector<std::string> const& arguments, environm
             frames_on_line = true;
         } else if (name == "--layout-report") {
             from_line.layout_report = value();
+        } else if (name == "--status-file") {
+            from_line.status_file = value();
         } else if (name == "--assets") {
             from_line.assets = value();
         } else {
@@ -195,6 +199,7 @@ parsed_options parse_options(std::vector<std::string> const& arguments, environm
         merged.assets = from_line.assets;
     merged.screenshot = from_line.screenshot;
     merged.layout_report = from_line.layout_report;
+    merged.status_file = from_line.status_file;
     merged.frames = from_line.frames;
     if (!frames_on_line && (!merged.screenshot.empty() || !merged.layout_report.empty()))
         merged.frames = default_screenshot_frames;

@@ -26,6 +26,7 @@ struct display_options {
     std::filesystem::path screenshot;     // write the last frame here, then exit
     int frames = 0;                       // frames to render before exiting; 0: run until asked to quit
     std::filesystem::path layout_report;  // write where the last frame drew things (JSON), then exit
+    std::filesystem::path status_file;    // keep the link's state and the wall's posts here (JSON)
     std::filesystem::path assets;         // the folder with fonts/; empty: found near the binary
 };
 

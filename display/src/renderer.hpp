@@ -95,6 +95,10 @@ public:
     std::size_t cached_texts() const { return textures_.size(); }
     layout_report const& last_report() const { return report_; }
 
+    // The line about the link the wall shows for `input` (empty: none): after a
+    // few seconds offline, or a refusal.
+    std::string status_message(frame_input const& input) const;
+
 private:
     enum class align { left, centre, right };
 
@@ -113,7 +117,6 @@ private:
     std::vector<std::string> wrap(font_role role, std::string_view text, int width);
 
     std::string static_signature(frame_input const& input, wall_model const& model);
-    std::string status_message(frame_input const& input) const;
     void draw_layer(frame_input const& input, session_info const* session);
     void draw_header(frame_input const& input, session_info const* session);
     void draw_agenda(session_info const& session, rect area);

@@ -138,6 +138,28 @@ TEST_CASE("mistakes in the options are refused with a message that names them")
     refused({"--config", folder.write("unknown.json", R"({"server": "ws://a:1/ws", "colour": "red"})").string()},
             "colour: unknown key");
     refused({"--config", folder.write("type.json", R"({"windowed": "yes"})").string()}, "true or false");
+    refused({"--server", "wss://pleno.example.org/ws", "--token", "t", "--ca-file", "/nonexistent/ca.pem"},
+            "--ca-file: \"/nonexistent/ca.pem\" is not a readable file");
+    refused({"--server", server, "--token", "t", "--ca-file", folder.write("ca.pem", "x").string()},
+            "--ca-file is for a wss:// server");
+}
+
+TEST_CASE("wss with a town's CA file, and a status file, from the command line and the config file")
+{
+    temporary_folder folder;
+    auto const ca = folder.write("town-ca.pem", "-----BEGIN CERTIFICATE-----\n");
+    auto const parsed = parse_options({"--server", "wss://pleno.example.org/ws", "--token", "t", "--ca-file", ca.string(),
+                                       "--status-file", "/run/pleno/wall.json"},
+                                      environment());
+    CHECK(parsed.options.server == "wss://pleno.example.org/ws");
+    CHECK(parsed.options.ca_file == ca);
+    CHECK(parsed.options.status_file == "/run/pleno/wall.json");
+
+    auto const config = folder.write("display.json", R"({"server": "wss://pleno.example.org/ws", "token": "t", "ca_file": "town-ca.pem"})");
+    auto const from_file = parse_options({"--config", config.string()}, environment());
+    CHECK(from_file.options.ca_file == ca);  // relative to the config file's folder
+    CHECK(usage_text().find("--ca-file") != std::string::npos);
+    CHECK(usage_text().find("--status-file") != std::string::npos);
 }
 
 TEST_CASE("--help asks for the usage text, whatever else is on the line")
