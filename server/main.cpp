@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "app/admin.hpp"
@@ -19,6 +20,24 @@
 #include "store/store.hpp"
 
 namespace {
+
+// Each connection is a descriptor (three with TLS): the soft limit, often 1,024,
+// is raised to the hard one, and a limit below the connection cap is said.
+void raise_descriptor_limit(pleno::app::config const& settings)
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < settings.limits.connections_total + 64)
+        pleno::app::log_line("server", "at most " + std::to_string(limit.rlim_cur) +
+                                           " open files: fewer connections than limits.connections_total (" +
+                                           std::to_string(settings.limits.connections_total) + ") can be served");
+}
 
 void print_help()
 {
@@ -141,6 +160,7 @@ int main(int argc, char** argv)
         if (settings.demo && settings.moderation_rules.empty())
             settings.moderation_rules = "Demo: los mensajes los leen las moderadoras del Ayuntamiento antes de mostrarse. No se publican insultos, datos personales de nadie ni publicidad.";
 
+        raise_descriptor_limit(settings);
         pleno::app::service service(settings);
         pleno::net::server server(service, settings);
         service.on_fatal([&server] { server.stop(); });

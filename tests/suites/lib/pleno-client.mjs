@@ -32,12 +32,13 @@ function withTimeout(promise, ms, what) {
 // with error.status / error.body when the server answered the upgrade with an
 // HTTP error instead.
 // `ca`: the server speaks TLS; connect with wss:// and trust this CA (PEM).
-export function openClient(port, { origin, cookie, host, headers: extraHeaders = {}, path: wsPath = '/ws', timeout = DEFAULT_TIMEOUT_MS, ca } = {}) {
+// `localAddress`: connect from this loopback address (127.0.0.2 ...), as another device would.
+export function openClient(port, { origin, cookie, host, headers: extraHeaders = {}, path: wsPath = '/ws', timeout = DEFAULT_TIMEOUT_MS, ca, localAddress } = {}) {
   const headers = { ...extraHeaders };
   if (origin !== undefined) headers.Origin = origin;
   if (cookie !== undefined) headers.Cookie = cookie;
   if (host !== undefined) headers.Host = host;
-  const socket = new WebSocket(`${ca ? 'wss' : 'ws'}://127.0.0.1:${port}${wsPath}`, { headers, perMessageDeflate: false, ...(ca ? { ca } : {}) });
+  const socket = new WebSocket(`${ca ? 'wss' : 'ws'}://127.0.0.1:${port}${wsPath}`, { headers, perMessageDeflate: false, ...(ca ? { ca } : {}), ...(localAddress ? { localAddress } : {}) });
   const client = {
     socket,
     received: [],
