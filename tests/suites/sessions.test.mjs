@@ -532,7 +532,9 @@ describe(`a flood of ${FLOOD_LOGINS} concurrent logins`, () => {
     const peak = Math.max(hwm, ...flood.samples.map((sample) => sample.rss));
     const allowance = (HASH_THREADS * ARGON2_MIB + 48) * 1024;
     assert.ok(peak - before < allowance, `RSS rose by ${peak - before} KiB (allowed ${allowance})`);
-    assert.ok(flood.memoryAfter.rss - before < 32 * 1024, `RSS stayed ${flood.memoryAfter.rss - before} KiB higher after the flood`);
+    // Under AddressSanitizer (CTest sets PLENO_SANITIZED) freed blocks wait in its quarantine first.
+    const staysMiB = process.env.PLENO_SANITIZED === '1' ? 96 : 32;
+    assert.ok(flood.memoryAfter.rss - before < staysMiB * 1024, `RSS stayed ${flood.memoryAfter.rss - before} KiB higher after the flood (bound ${staysMiB} MiB)`);
   });
 
   test('right after the flood a login succeeds, and the tokens given during it are valid', async () => {
