@@ -14,7 +14,7 @@
 // Environment:
 //   PLENO_SERVER_BINARY, PLENO_DISPLAY_BINARY  (CTest sets both)
 //   PLENO_SUITE_LONG=1  the long form: 20 cuts of 5 s to 60 s, both kinds
-//                       (CI: 3 cuts, about a minute)
+//                       (CI: 3 cuts, about 30 s)
 //
 // Run: PLENO_SERVER_BINARY=build/server/pleno-server PLENO_DISPLAY_BINARY=build/display/pleno-display \
 //        node --test tests/suites/display-network-loss.test.mjs
