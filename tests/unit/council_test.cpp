@@ -192,6 +192,24 @@ TEST_CASE("posts per citizen are rate limited by a token bucket")
     CHECK(value.submit_post(citizen, {"b4", "Lucía", "Hola", 0, 0}, at_second(21)).ok());
 }
 
+TEST_CASE("retry_after_seconds rounds up: a token less than a millisecond away still says 1")
+{
+    live_council fixture;
+    auto& value = fixture.value;
+    for (int i = 0; i < 3; ++i)
+        REQUIRE(value.submit_post(citizen, {"r" + std::to_string(i), "Lucía", "Hola", 0, 0}, at_second(1)).ok());
+    auto halfway = value.submit_post(citizen, {"r3", "Lucía", "Hola", 0, 0}, at_second(11));
+    REQUIRE_FALSE(halfway.ok());
+    CHECK(halfway.error->details["retry_after_seconds"] == 10);
+    // 19.9996 s after the burst was spent: the next token is 0.4 ms away.
+    timestamp almost = at_second(20);
+    almost.steady += std::chrono::microseconds(999'600);
+    auto limited = value.submit_post(citizen, {"r4", "Lucía", "Hola", 0, 0}, almost);
+    REQUIRE_FALSE(limited.ok());
+    CHECK(limited.error->code == error_code::rate_limited);
+    CHECK(limited.error->details["retry_after_seconds"] == 1);
+}
+
 TEST_CASE("the first moderator decision wins; the second gets already_decided")
 {
     live_council fixture;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <utility>
 
@@ -376,8 +377,13 @@ outcome<submitted_post> council::submit_post(actor const& who, post_request requ
 
     if (!post_buckets_.try_take(who.name, now.steady)) {
         auto problem = fail(error_code::rate_limited);
+        // Whole seconds, rounded up and at least 1: a token less than a
+        // millisecond away used to round down to "retry after 0", which sends
+        // a client straight back into the limit. A rule that never refills
+        // (a burst below one token) gives an infinite wait: a day, not a cast
+        // of infinity to int.
         double const wait = post_buckets_.seconds_until_available(who.name, now.steady);
-        problem.details["retry_after_seconds"] = static_cast<int>(wait + 0.999);
+        problem.details["retry_after_seconds"] = static_cast<int>(std::clamp(std::ceil(wait), 1.0, 86400.0));
         return failed<submitted_post>(problem);
     }
 
