@@ -39,6 +39,7 @@
 #include <pleno/protocol.hpp>
 
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <unistd.h>
 
 namespace pleno::display {
@@ -499,7 +500,17 @@ void connection::impl::on_tls_connect(std::shared_ptr<link_attempt> const& attem
         // SNI: which certificate we want (what SSL_set_tlsext_host_name does, without its cast).
         SSL_ctrl(tls.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                  const_cast<char*>(address_.host.c_str()));
-    tls.set_verify_callback(asio::ssl::host_name_verification(address_.host));
+    // Asio checks the name (or the address) against the server's certificate;
+    // a mismatch is recorded as such, so that the log says "hostname mismatch"
+    // (or "IP address mismatch") rather than an unspecified verification error.
+    int const mismatch = not_an_address ? X509_V_ERR_HOSTNAME_MISMATCH : X509_V_ERR_IP_ADDRESS_MISMATCH;
+    tls.set_verify_callback([check = asio::ssl::host_name_verification(address_.host), mismatch](
+                                bool preverified, asio::ssl::verify_context& context) mutable {
+        bool const matches = check(preverified, context);
+        if (preverified && !matches)
+            X509_STORE_CTX_set_error(context.native_handle(), mismatch);
+        return matches;
+    });
     tls.async_handshake(asio::ssl::stream_base::client,
                         [this, attempt](beast::error_code handshake_error) { on_tls_handshake(attempt, handshake_error); });
 }
