@@ -1,6 +1,7 @@
 // pleno-server: serves the council session to citizens, moderators, the
 // chair and the projector; and administers accounts, tokens and sessions.
 
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -33,10 +34,14 @@ void raise_descriptor_limit(pleno::app::config const& settings)
         ::setrlimit(RLIMIT_NOFILE, &limit);
         ::getrlimit(RLIMIT_NOFILE, &limit);
     }
-    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < settings.limits.connections_total + 64)
+    // A TLS connection holds three descriptors: its socket and the local pair
+    // that relays it to the HTTP code (net/tls_door.hpp).
+    std::uint64_t const per_connection = settings.tls.enabled() ? 3 : 1;
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < settings.limits.connections_total * per_connection + 64)
         pleno::app::log_line("server", "at most " + std::to_string(limit.rlim_cur) +
                                            " open files: fewer connections than limits.connections_total (" +
-                                           std::to_string(settings.limits.connections_total) + ") can be served");
+                                           std::to_string(settings.limits.connections_total) + ") can be served" +
+                                           (per_connection > 1 ? " (each TLS connection takes 3)" : ""));
 }
 
 void print_help()

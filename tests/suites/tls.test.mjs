@@ -1,9 +1,11 @@
 // TLS served by pleno-server itself (--tls-cert, --tls-key), and pleno-display
 // over wss:// (issue 5, "TLS"). A certificate authority and certificates are
 // made for each run with the openssl command:
-//   - HTTPS pages and API with Strict-Transport-Security, a Secure login cookie;
+//   - HTTPS pages and API with Strict-Transport-Security (its max-age set by
+//     the config, never sent over plain HTTP), a Secure login cookie;
 //   - WSS on /ws and /ws/staff: a citizen posts, a moderator approves, a viewer
-//     receives it, all over TLS;
+//     receives it, all over TLS; the Origin check takes https://Host as the
+//     server's own and refuses http://Host;
 //   - plain HTTP on the TLS port: GET and HEAD redirected with 308 to the same
 //     address over https://, anything else (a plain WebSocket upgrade, POST, a
 //     Host that cannot be put in a Location) refused with 400 https_required;
@@ -12,7 +14,8 @@
 //   - a client that opens TCP and says nothing, or stops in the middle of its
 //     ClientHello, is closed by the handshake deadline; the server serves others;
 //   - start-up errors: a missing certificate, a key of another certificate, a
-//     file that is not PEM, a certificate without its key;
+//     file that is not PEM, a key protected by a passphrase, a certificate
+//     without its key;
 //   - SIGTERM with TLS connections open ends cleanly;
 //   - pleno-display: connects over wss:// with --ca-file and shows the session;
 //     refuses a server whose certificate comes from another CA or names another
@@ -64,11 +67,12 @@ async function makeCertificates() {
   await sign('server', 'DNS:localhost,IP:127.0.0.1');
   await sign('elsewhere', 'DNS:pleno.example.org');
   await writeFile(file('not-pem.crt'), 'this is not a certificate\n');
+  await openssl('pkey', '-in', 'server.key', '-aes256', '-passout', 'pass:council', '-out', 'sealed.key');
   files = {
     ca: file('ca.crt'), otherCa: file('other-ca.crt'),
     cert: file('server.crt'), key: file('server.key'),
     elsewhereCert: file('elsewhere.crt'), elsewhereKey: file('elsewhere.key'),
-    notPem: file('not-pem.crt'),
+    notPem: file('not-pem.crt'), sealedKey: file('sealed.key'),
   };
   ca = await readFile(files.ca, 'utf8');
 }
@@ -151,6 +155,19 @@ describe('HTTPS', () => {
     for (const flag of ['; Secure', '; HttpOnly', '; SameSite=Strict']) assert.ok(cookie.includes(flag), `${flag} in ${cookie}`);
   });
 
+  test('hsts_max_age_seconds sets the max-age; 0 leaves the header out', async () => {
+    for (const [maxAge, expected] of [[600, 'max-age=600'], [0, undefined]]) {
+      const other = await startServer({ tls: { cert: files.cert, key: files.key }, config: { tls: { hsts_max_age_seconds: maxAge } } });
+      try {
+        const answer = await request(`https://127.0.0.1:${other.port}/`, { agentOptions: { ca } });
+        assert.equal(answer.status, 200);
+        assert.equal(answer.headers['strict-transport-security'], expected, `hsts_max_age_seconds ${maxAge}`);
+      } finally {
+        await other.stop();
+      }
+    }
+  });
+
   test('a client that does not trust the CA is refused by its own check (the certificate is the test CA\'s)', async () => {
     await assert.rejects(request(`https://127.0.0.1:${server.port}/healthz`), /self[- ]signed|unable to (get|verify)/i);
   });
@@ -183,6 +200,24 @@ describe('WSS', () => {
     }
   });
 
+  test('the Origin check takes https://Host as the server\'s own, and nothing over http:// or from elsewhere', async () => {
+    for (const wsPath of ['/ws', '/ws/staff']) {
+      const own = await openClient(server.port, { ca, path: wsPath, origin: `https://127.0.0.1:${server.port}` });
+      try {
+        assert.equal((await own.hello({ role: 'viewer' })).type, 'welcome', wsPath);
+      } finally {
+        own.close();
+      }
+      for (const origin of [`http://127.0.0.1:${server.port}`, 'https://evil.example', `https://127.0.0.1:${server.port + 1}`]) {
+        await assert.rejects(openClient(server.port, { ca, path: wsPath, origin }), (error) => {
+          assert.equal(error.status, 403, `${wsPath} from ${origin}: ${error.message}`);
+          assert.match(error.body, /"code":"bad_origin"/);
+          return true;
+        });
+      }
+    }
+  });
+
   test('a large message (14 KiB) crosses the relay whole in both directions', async () => {
     const client = await openClient(server.port, { ca });
     try {
@@ -206,6 +241,8 @@ describe('plain HTTP on the TLS port', () => {
     const head = await request(`http://127.0.0.1:${server.port}/`, { method: 'HEAD' });
     assert.equal(head.status, 308);
     assert.equal(head.headers.location, `https://127.0.0.1:${server.port}/`);
+    // Strict-Transport-Security is never sent over plain HTTP (RFC 6797, 7.2).
+    for (const answer of [get, head]) assert.equal(answer.headers['strict-transport-security'], undefined);
   });
 
   test('a plain WebSocket upgrade is refused (400 https_required), never switched', async () => {
@@ -221,6 +258,7 @@ describe('plain HTTP on the TLS port', () => {
   test('POST, a Host with odd characters and a target that is not a path are refused, not redirected', async () => {
     const post = await request(`http://127.0.0.1:${server.port}/api/login`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
     assert.equal(post.status, 400);
+    assert.equal(post.headers['strict-transport-security'], undefined);
     assert.equal(JSON.parse(post.body).code, 'https_required');
     const badHost = await rawExchange(server.port, 'GET / HTTP/1.1\r\nHost: evil.example"><script>\r\n\r\n');
     assert.match(badHost, /^HTTP\/1\.1 400 /);
@@ -286,6 +324,8 @@ describe('start-up errors', () => {
     ['a missing certificate file', () => ({ cert: path.join(folder, 'nothing.crt'), key: files.key }), /not a readable file/],
     ['a key that belongs to another certificate', () => ({ cert: files.cert, key: files.elsewhereKey }), /does not belong to the certificate/],
     ['a certificate file that is not PEM', () => ({ cert: files.notPem, key: files.key }), /is not a PEM certificate chain/],
+    // Without a terminal to ask on, and without waiting for one.
+    ['a key protected by a passphrase', () => ({ cert: files.cert, key: files.sealedKey }), /sealed\.key is protected by a passphrase/],
   ];
   for (const [name, given, message] of cases) {
     test(`${name}: the server says so and exits with 1`, async () => {
@@ -349,20 +389,23 @@ describe('pleno-display over wss://', () => {
     });
   }
 
-  test('with --ca-file it connects, receives the session and draws it', async () => {
-    const shot = path.join(folder, 'wall.png');
-    const result = await runDisplay(['--server', `wss://127.0.0.1:${server.port}/ws`, '--ca-file', files.ca, '--screenshot', shot], 30000);
-    assert.equal(result.code, 0, result.log);
-    assert.match(result.log, new RegExp(`connected to wss://127\\.0\\.0\\.1:${server.port}/ws`));
-    assert.match(result.log, /wrote .*wall\.png/);
-    const png = await readFile(shot);
-    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+  test('with --ca-file it connects, receives the session and draws it (by address and by name)', async () => {
+    // By name, the display also sends SNI and checks the certificate's DNS name.
+    await Promise.all(['127.0.0.1', 'localhost'].map(async (host) => {
+      const shot = path.join(folder, `wall-${host}.png`);
+      const result = await runDisplay(['--server', `wss://${host}:${server.port}/ws`, '--ca-file', files.ca, '--screenshot', shot], 30000);
+      assert.equal(result.code, 0, result.log);
+      assert.ok(result.log.includes(`connected to wss://${host}:${server.port}/ws`), result.log);
+      assert.match(result.log, /wrote .*wall-.*\.png/);
+      const png = await readFile(shot);
+      assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    }));
   });
 
   test('a certificate from a CA it was not told to trust is refused, and it keeps retrying', async () => {
     const result = await runDisplay(['--server', `wss://127.0.0.1:${server.port}/ws`, '--ca-file', files.otherCa, '--frames', '100000'], 5000);
     assert.doesNotMatch(result.log, /connected to/);
-    assert.match(result.log, /certificate verify failed/);
+    assert.match(result.log, /certificate verify failed .*\(unable to get local issuer certificate\)/);
     assert.ok((result.log.match(/cannot link to/g) || []).length >= 2, `retried:\n${result.log}`);
     assert.ok(result.stoppedByTest, `it was still running when the test stopped it:\n${result.log}`);
     assert.equal(result.code, 0, `and then it stopped cleanly:\n${result.log}`);
@@ -371,9 +414,13 @@ describe('pleno-display over wss://', () => {
   test('a certificate that names another host is refused', async () => {
     const elsewhere = await startServer({ tls: { cert: files.elsewhereCert, key: files.elsewhereKey } });
     try {
-      const result = await runDisplay(['--server', `wss://127.0.0.1:${elsewhere.port}/ws`, '--ca-file', files.ca, '--frames', '100000'], 4000);
-      assert.doesNotMatch(result.log, /connected to/);
-      assert.match(result.log, /certificate verify failed/);
+      // The certificate comes from the trusted CA: only the address or name is wrong, and the log says so.
+      const cases = [['127.0.0.1', /certificate verify failed .*\(IP address mismatch\)/], ['localhost', /certificate verify failed .*\(hostname mismatch\)/]];
+      await Promise.all(cases.map(async ([host, reason]) => {
+        const result = await runDisplay(['--server', `wss://${host}:${elsewhere.port}/ws`, '--ca-file', files.ca, '--frames', '100000'], 4000);
+        assert.doesNotMatch(result.log, /connected to/);
+        assert.match(result.log, reason);
+      }));
     } finally {
       await elsewhere.stop();
     }

@@ -76,3 +76,24 @@ TEST_CASE("allowed_origins takes origins as browsers send them and refuses anyth
         CHECK(error.find("allowed_origins") != std::string::npos);
     }
 }
+
+TEST_CASE("tls: off by default; cert, key, plain_http and hsts_max_age_seconds are read and checked")
+{
+    config const defaults = load("{}");
+    CHECK_FALSE(defaults.tls.enabled());
+    CHECK(defaults.tls.redirect_plain_http);
+    CHECK(defaults.tls.hsts_max_age == std::chrono::hours(24 * 365));
+
+    config const given = load(R"({"tls": {"cert": "/etc/pleno/fullchain.pem", "key": "/etc/pleno/privkey.pem",
+                                           "plain_http": "refuse", "hsts_max_age_seconds": 0}})");
+    CHECK(given.tls.enabled());
+    CHECK(given.tls.cert == "/etc/pleno/fullchain.pem");
+    CHECK(given.tls.key == "/etc/pleno/privkey.pem");
+    CHECK_FALSE(given.tls.redirect_plain_http);
+    CHECK(given.tls.hsts_max_age == std::chrono::seconds(0));
+
+    CHECK(error_of(R"({"tls": {"plain_http": "allow"}})").find("\"redirect\" or \"refuse\"") != std::string::npos);
+    CHECK(error_of(R"({"tls": {"hsts_max_age_seconds": -1}})").find("whole number") != std::string::npos);
+    CHECK(error_of(R"({"tls": {"hsts_max_age_seconds": 18446744073709551615}})").find("at most") != std::string::npos);
+    CHECK(error_of(R"({"tls": {"certificate": "x.pem"}})").find("certificate") != std::string::npos);
+}

@@ -204,7 +204,10 @@ config load_config_file(std::filesystem::path const& file, config base)
              result.tls.redirect_plain_http = choice == "redirect";
          }},
         {"hsts_max_age_seconds", [&](json const& value, std::string const& where) {
-             result.tls.hsts_max_age = std::chrono::seconds(positive(value, where, true));
+             auto const max_age = positive(value, where, true);
+             if (max_age > 315'360'000)
+                 bad(where, "must be at most 315360000 (ten years)");
+             result.tls.hsts_max_age = std::chrono::seconds(max_age);
          }},
     };
     std::map<std::string, setter> const top{

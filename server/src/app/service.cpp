@@ -1155,8 +1155,15 @@ origin_verdict service::check_origin(std::optional<std::string> const& origin, s
     for (auto const& allowed : config_.allowed_origins)
         if (*origin == allowed)
             return origin_verdict::browser_allowed;
-    if (!host.empty() && (*origin == "http://" + std::string(host) || *origin == "https://" + std::string(host)))
-        return origin_verdict::browser_allowed;
+    // The server's own pages. With TLS served here they can only be https://
+    // (plain HTTP on this port is redirected or refused), so an http:// page
+    // of the same host name (port 80, another program) is not one of ours.
+    // Behind a proxy that terminates TLS the server cannot tell: both count.
+    if (!host.empty()) {
+        std::string const own(host);
+        if (*origin == "https://" + own || (!config_.tls.enabled() && *origin == "http://" + own))
+            return origin_verdict::browser_allowed;
+    }
     return origin_verdict::refused;
 }
 

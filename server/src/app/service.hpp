@@ -60,7 +60,8 @@ public:
     void release_connection(std::string const& address);
 
     // Origin rule for WebSocket upgrades: a present Origin must be the
-    // server's own (http(s)://Host) or a configured one.
+    // server's own (http(s)://Host; only https://Host when the server serves
+    // TLS itself) or a configured one.
     origin_verdict check_origin(std::optional<std::string> const& origin, std::string_view host) const;
 
     // WebSocket lifecycle. on_message is called with one whole text message;

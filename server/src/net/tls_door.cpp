@@ -65,6 +65,20 @@ void require_readable(std::filesystem::path const& file, char const* what)
     }
 }
 
+// A PEM private key protected by a passphrase (PKCS#8 or the older
+// Proc-Type form) says so in its armour.
+bool sealed_key(std::filesystem::path const& file)
+{
+    std::ifstream in(file);
+    std::string line;
+    for (int lines = 0; lines < 64 && std::getline(in, line); ++lines) {
+        if (line.find("ENCRYPTED") != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // A Host header fit to be put back into a Location: a name or an address and
 // an optional port, nothing else.
 bool plain_host(std::string_view host)
@@ -95,6 +109,9 @@ tls_gate::tls_gate(app::tls_config const& settings)
     if (SSL_CTX_set_cipher_list(native, tls_detail::tls12_ciphers) != 1) {
         throw std::runtime_error("TLS: " + tls_detail::openssl_reason("no usable cipher suite"));
     }
+    // A key sealed with a passphrase would make OpenSSL ask for it on the
+    // terminal and wait; an unattended server refuses it instead (below).
+    context_.set_password_callback([](std::size_t, asio::ssl::context::password_purpose) { return std::string(); });
     beast::error_code error;
     context_.use_certificate_chain_file(settings.cert.string(), error);
     if (error) {
@@ -107,6 +124,11 @@ tls_gate::tls_gate(app::tls_config const& settings)
         if (reason.find("mismatch") != std::string::npos) {
             throw std::runtime_error("TLS: the key " + settings.key.string() + " does not belong to the certificate " +
                                      settings.cert.string());
+        }
+        if (tls_detail::sealed_key(settings.key)) {
+            throw std::runtime_error("TLS: the key " + settings.key.string() +
+                                     " is protected by a passphrase; pleno-server needs it without one (for example "
+                                     "openssl pkey -in KEY -out PLAIN-KEY, readable only by the server's user)");
         }
         throw std::runtime_error("TLS: " + settings.key.string() + " is not a PEM private key (" + reason + ")");
     }
@@ -234,6 +256,9 @@ private:
                 R"({"code":"https_required","message":"This server only speaks HTTPS: use https:// (and wss:// for WebSocket)."})";
         }
         http_routes::add_security_headers(*response);
+        // Strict-Transport-Security only counts over TLS, and a server must not
+        // send it over plain HTTP (RFC 6797, 7.2).
+        response->erase(http::field::strict_transport_security);
         response->set(http::field::cache_control, "no-store");
         response->keep_alive(false);
         if (request.method() == http::verb::head) {
