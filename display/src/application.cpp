@@ -1,5 +1,7 @@
 #include "application.hpp"
 
+#include "frame_pacer.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -15,8 +17,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A frame every 1/60 s at most, even where the renderer has no vsync (software, Xvfb).
+// Where the renderer has no vsync (software, Xvfb): a frame every 1/60 s.
 constexpr auto frame_period = std::chrono::microseconds(16'667);
+// With vsync the present waits for the screen; the pacer only keeps a driver
+// that claims vsync without waiting from spinning (120 frames a second at most).
+constexpr auto vsync_floor_period = std::chrono::microseconds(8'333);
 // How long a still wall sleeps between looks at the link and the clock.
 constexpr int idle_wait_milliseconds = 50;
 // The second Esc must come within this time to quit.
@@ -200,9 +205,12 @@ void application::write_status(frame_input const& input)
     std::filesystem::rename(temporary, options_.status_file, ignored);
 }
 
-double application::seconds_since_start() const
+double application::animation_seconds(clock::time_point at)
 {
-    return std::chrono::duration<double>(clock::now() - started_).count();
+    // The wall's clock for the scroller: a frame's deadline may be ahead of
+    // now, so a change that arrives after it must not step back in time.
+    animation_seconds_ = std::max(animation_seconds_, std::chrono::duration<double>(at - started_).count());
+    return animation_seconds_;
 }
 
 void application::refit_to_window()
@@ -321,7 +329,7 @@ bool application::take_link_news()
 void application::refresh_items()
 {
     scroller_.set_viewport(renderer_->scroll_area(model_).h);
-    scroller_.set_items(renderer_->scroll_items(model_), seconds_since_start());
+    scroller_.set_items(renderer_->scroll_items(model_), animation_seconds(clock::now()));
     items_version_ = model_.version();
     items_built_ = true;
 }
@@ -370,7 +378,9 @@ int application::run()
     bool const counting_frames = options_.frames > 0;
     int frames_left = options_.frames;
     std::int64_t minute_shown = -1;
-    auto last_present = clock::now();
+    SDL_RendererInfo info{};
+    bool const vsync = SDL_GetRendererInfo(sdl_renderer_.get(), &info) == 0 && (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
+    frame_pacer pacer(vsync ? frame_pacer::clock::duration(vsync_floor_period) : frame_pacer::clock::duration(frame_period));
     auto last_status_check = clock::now();
     double fps = 0;
     int frames_this_second = 0;
@@ -413,7 +423,9 @@ int application::run()
 
         // On hold nothing moves: the scroller stands still as if paused, and picks up from there afterwards.
         scroller_.set_paused(scroll_paused_ || model_.mode() == wall_mode::hold);
-        bool const moving = scroller_.advance(seconds_since_start());
+        // A frame is presented at its deadline (up to a period from now): the scroll is computed for then.
+        auto const due = pacer.deadline(now);
+        bool const moving = scroller_.advance(animation_seconds(due));
 
         bool const ready = model_.has_snapshot() || !refusal_.empty() || now - started_ >= first_snapshot_patience;
         bool const draw = changed || moving || counting_frames;
@@ -453,7 +465,10 @@ int application::run()
             SDL_RenderPresent(sdl_renderer_.get());
             return written ? 0 : 1;
         }
+        // Drawn: shown at its deadline, so that presents stay a period apart whatever this frame cost.
+        std::this_thread::sleep_for(pacer.wait_before_present(clock::now()));
         SDL_RenderPresent(sdl_renderer_.get());
+        pacer.presented();
 
         ++frames_this_second;
         auto const after = clock::now();
@@ -462,11 +477,6 @@ int application::run()
             frames_this_second = 0;
             second_started = after;
         }
-        // Without vsync the present returns at once: keep to 60 frames a second.
-        auto const spent = after - last_present;
-        if (spent < frame_period)
-            std::this_thread::sleep_for(frame_period - spent);
-        last_present = clock::now();
     }
     return 0;
 }

@@ -47,7 +47,8 @@ private:
     void refit_to_window();
     bool write_outputs();
     void write_status(frame_input const& input);
-    double seconds_since_start() const;
+    // Seconds since start for the scroller, never going back.
+    double animation_seconds(clock::time_point at);
 
     display_options options_;
     theme look_;
@@ -60,6 +61,7 @@ private:
     std::unique_ptr<connection> link_;
 
     clock::time_point started_ = clock::now();
+    double animation_seconds_ = 0;
     link_state link_state_ = link_state::connecting;
     std::string refusal_;
     std::uint64_t items_version_ = 0;
