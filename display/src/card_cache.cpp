@@ -1,6 +1,7 @@
 #include "card_cache.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "surface_paint.hpp"
 
@@ -63,7 +64,7 @@ SDL_Texture* card_cache::texture_for(card_layout const& layout, card_key const& 
     auto surface = paint(layout, key.style);
     if (!surface)
         return nullptr;
-    texture_handle texture{SDL_CreateTextureFromSurface(&target_, surface.get())};
+    texture_handle texture = texture_from(*surface);
     if (!texture)
         return nullptr;
     SDL_SetTextureBlendMode(texture.get(), SDL_BLENDMODE_NONE);
@@ -80,6 +81,40 @@ SDL_Texture* card_cache::texture_for(card_layout const& layout, card_key const& 
     return result;
 }
 
+texture_handle card_cache::texture_from(SDL_Surface& painted)
+{
+    // A texture an evicted card of the same size left (the newest such), its pixels overwritten.
+    for (auto spare = spares_.rbegin(); spare != spares_.rend(); ++spare) {
+        if (spare->width != painted.w || spare->height != painted.h)
+            continue;
+        Uint32 format = 0;
+        if (SDL_QueryTexture(spare->texture.get(), &format, nullptr, nullptr, nullptr) != 0 ||
+            format != painted.format->format)
+            continue;
+        texture_handle texture = std::move(spare->texture);
+        spares_.erase(std::next(spare).base());
+        if (SDL_UpdateTexture(texture.get(), nullptr, painted.pixels, painted.pitch) != 0)
+            break;  // not reusable after all (it is dropped): make a new one
+        ++reused_;
+        return texture;
+    }
+    return texture_handle{SDL_CreateTextureFromSurface(&target_, &painted)};
+}
+
+void card_cache::retire(texture_handle texture, std::int64_t pixels)
+{
+    if (!texture)
+        return;
+    int width = 0;
+    int height = 0;
+    if (SDL_QueryTexture(texture.get(), nullptr, nullptr, &width, &height) != 0 ||
+        static_cast<std::int64_t>(width) * height != pixels)
+        return;
+    if (spares_.size() >= max_spares)
+        spares_.erase(spares_.begin());
+    spares_.push_back({std::move(texture), width, height});
+}
+
 void card_cache::evict_to_budget()
 {
     // The card just made is at the front and always stays, even alone over budget.
@@ -89,6 +124,7 @@ void card_cache::evict_to_budget()
         auto found = textures_.find(oldest);
         if (found != textures_.end()) {
             pixels_ -= found->second.pixels;
+            retire(std::move(found->second.texture), found->second.pixels);
             textures_.erase(found);
         }
     }
@@ -99,6 +135,8 @@ void card_cache::clear()
     textures_.clear();
     recent_.clear();
     layouts_.clear();
+    spares_.clear();
+    canvas_.reset();
     pixels_ = 0;
 }
 
@@ -121,13 +159,32 @@ void card_cache::keep_only(std::vector<wall_post> const& present, session_info c
         }
         pixels_ -= it->second.pixels;
         recent_.erase(it->second.recent);
+        retire(std::move(it->second.texture), it->second.pixels);
         it = textures_.erase(it);
     }
 }
 
+surface_handle card_cache::painting_surface(int width, int height)
+{
+    width = std::max(width, 1);
+    height = std::max(height, 1);
+    if (!canvas_ || canvas_->w < width || canvas_->h < height) {
+        // Grown to the largest card so far (and a little more), then kept.
+        int const grown_width = std::max(width, canvas_ ? canvas_->w : 0);
+        int const grown_height = std::max(height + height / 4, canvas_ ? canvas_->h : 0);
+        canvas_.reset(SDL_CreateRGBSurfaceWithFormat(0, grown_width, grown_height, 32, SDL_PIXELFORMAT_ARGB8888));
+        if (!canvas_)
+            return make_argb_surface(width, height);
+    }
+    // A surface over the top-left of the buffer: no pixels of its own.
+    return surface_handle{SDL_CreateRGBSurfaceWithFormatFrom(canvas_->pixels, width, height, 32, canvas_->pitch,
+                                                             SDL_PIXELFORMAT_ARGB8888)};
+}
+
 surface_handle card_cache::paint(card_layout const& layout, card_style style)
 {
-    auto surface = make_argb_surface(layout.width, layout.height);
+    // Every pixel is painted below (the fill first), so the buffer's old content never shows.
+    auto surface = painting_surface(layout.width, layout.height);
     if (!surface)
         return surface;
     int const padding = layout.padding;

@@ -4,6 +4,12 @@
 // once into a texture, so a frame only copies textures. Textures are kept in
 // least-recently-used order within a pixel budget: a wall of 500 posts keeps
 // the cards on screen and those seen lately, and memory stays flat.
+//
+// A new card costs a frame little: it is painted into one buffer kept for
+// the purpose, and copied into a texture an evicted card of the same size
+// left behind when there is one (a few are kept), so a frame that makes a
+// card seldom asks the system for fresh pages (each megabyte of new pixels
+// is about 256 page faults, and a card is one to two megabytes).
 
 #include <cstdint>
 #include <list>
@@ -57,6 +63,12 @@ public:
     std::size_t layout_count() const { return layouts_.size(); }
     std::int64_t texture_pixels() const { return pixels_; }
     std::uint64_t cards_painted() const { return painted_; }
+    // Of those, how many went into a texture an evicted card left.
+    std::uint64_t textures_reused() const { return reused_; }
+    std::size_t spare_count() const { return spares_.size(); }
+
+    // Evicted textures kept for reuse at most (not counted in the budget).
+    static constexpr std::size_t max_spares = 8;
 
 private:
     struct texture_entry {
@@ -64,7 +76,16 @@ private:
         std::int64_t pixels = 0;
         std::list<card_key>::iterator recent;
     };
+    struct spare_texture {
+        texture_handle texture;
+        int width = 0;
+        int height = 0;
+    };
     surface_handle paint(card_layout const& layout, card_style style);
+    // A surface of this size over the kept painting buffer (grown when too small).
+    surface_handle painting_surface(int width, int height);
+    texture_handle texture_from(SDL_Surface& painted);
+    void retire(texture_handle texture, std::int64_t pixels);
     void evict_to_budget();
 
     SDL_Renderer& target_;
@@ -76,6 +97,9 @@ private:
     std::list<card_key> recent_;  // most recently used first
     std::int64_t pixels_ = 0;
     std::uint64_t painted_ = 0;
+    std::uint64_t reused_ = 0;
+    std::vector<spare_texture> spares_;  // the most recently evicted last
+    surface_handle canvas_;              // the painting buffer
 };
 
 }  // namespace pleno::display

@@ -92,6 +92,8 @@ public:
     std::uint64_t last_frame_text_renders() const { return last_frame_renders_; }
     std::size_t cached_cards() const { return cards_.texture_count(); }
     std::int64_t cached_card_pixels() const { return cards_.texture_pixels(); }
+    std::uint64_t cards_painted() const { return cards_.cards_painted(); }
+    std::uint64_t card_textures_reused() const { return cards_.textures_reused(); }
     std::size_t cached_texts() const { return textures_.size(); }
     layout_report const& last_report() const { return report_; }
 

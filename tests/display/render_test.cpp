@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "card_cache.hpp"
 #include "layout.hpp"
 #include "qr_code.hpp"
 #include "renderer.hpp"
@@ -423,4 +425,108 @@ TEST_CASE("characters the main font lacks are drawn with the fallback font, neve
     CHECK(with.surface->w > without.surface->w + text.pixel_size(font_role::body) / 2);
     // Accents of Spanish, Catalan and French are all in the main font.
     CHECK(text.runs_of(font_role::body, font_weight::regular, "àèéíïòóúüç·ñ ÀÉÈÍÏÓÒÚÜÇÑ l·l œ æ ê â î ô û ë ÿ").size() == 1);
+}
+
+namespace {
+
+// The pixels of a texture, copied onto a surface by a software renderer.
+std::vector<std::uint32_t> texture_pixels(SDL_Renderer& sdl, SDL_Surface& onto, SDL_Texture* texture, int width, int height)
+{
+    SDL_FillRect(&onto, nullptr, 0);
+    SDL_Rect const where{0, 0, width, height};
+    SDL_SetTextureBlendMode(texture, SDL_BLENDMODE_NONE);
+    SDL_RenderCopy(&sdl, texture, nullptr, &where);
+    SDL_RenderFlush(&sdl);
+    std::vector<std::uint32_t> pixels;
+    for (int y = 0; y < height; ++y) {
+        auto const* row = static_cast<std::uint8_t const*>(onto.pixels) + static_cast<std::ptrdiff_t>(y) * onto.pitch;
+        for (int x = 0; x < width; ++x) {
+            std::uint32_t value = 0;
+            std::memcpy(&value, row + static_cast<std::ptrdiff_t>(x) * 4, 4);
+            pixels.push_back(value);
+        }
+    }
+    return pixels;
+}
+
+}  // namespace
+
+TEST_CASE("a new card reuses the texture of an evicted card of its size, with exactly its own pixels")
+{
+    auto const libraries = wall_fixture::make_libraries();
+    surface_handle const target = make_argb_surface(1280, 720);
+    REQUIRE(target);
+    renderer_handle const sdl{SDL_CreateSoftwareRenderer(target.get())};
+    REQUIRE(sdl);
+    theme const look = test_theme();
+    text_renderer text(look, 720);
+    // Three posts of the same shape (same author length, same text length): cards of one size.
+    auto const post = [](std::int64_t id, std::string author, std::string words) {
+        wall_post made;
+        made.id = id;
+        made.author = std::move(author);
+        made.text = std::move(words);
+        made.approved_at = frame_time;
+        return made;
+    };
+    wall_post const first = post(1, "Ana", "La farola de la calle del Sol lleva tres semanas apagada.");
+    wall_post const second = post(2, "Tom", "La fuente de la plaza Mayor lleva dos semanas sin agua ya.");
+    wall_post const third = post(3, "Eva", "¿Quién arregla el banco roto del parque de la Alameda? 👍");
+    int const width = 800;
+
+    // A budget of one card: each new card evicts the one before.
+    card_cache cache(*sdl, text, look, 1);
+    auto const& first_layout = cache.layout_for(first, width, nullptr);
+    auto const& second_layout = cache.layout_for(second, width, nullptr);
+    auto const& third_layout = cache.layout_for(third, width, nullptr);
+    REQUIRE(first_layout.height == second_layout.height);
+    REQUIRE(first_layout.height == third_layout.height);
+    auto const key = [&](wall_post const& which) { return card_key{which.id, width, 0, card_style::normal}; };
+
+    REQUIRE(cache.texture_for(first_layout, key(first)) != nullptr);
+    REQUIRE(cache.texture_for(second_layout, key(second)) != nullptr);  // the first one's texture is now a spare
+    CHECK(cache.texture_count() == 1);
+    CHECK(cache.spare_count() == 1);
+    CHECK(cache.textures_reused() == 0);
+    SDL_Texture* const reused = cache.texture_for(third_layout, key(third));
+    REQUIRE(reused != nullptr);
+    CHECK(cache.textures_reused() == 1);
+    CHECK(cache.spare_count() == 1);  // the second card's texture took its place
+    auto const drawn = texture_pixels(*sdl, *target, reused, width, third_layout.height);
+
+    // The same card made by a cache with no spares: the very same pixels, nothing of the first card left.
+    card_cache fresh(*sdl, text, look);
+    SDL_Texture* const made = fresh.texture_for(fresh.layout_for(third, width, nullptr), key(third));
+    REQUIRE(made != nullptr);
+    CHECK(fresh.textures_reused() == 0);
+    CHECK(drawn == texture_pixels(*sdl, *target, made, width, third_layout.height));
+    auto const first_card = texture_pixels(*sdl, *target, fresh.texture_for(fresh.layout_for(first, width, nullptr), key(first)),
+                                           width, first_layout.height);
+    CHECK(drawn != first_card);
+}
+
+TEST_CASE("spare textures are bounded and dropped with the cache")
+{
+    auto const libraries = wall_fixture::make_libraries();
+    surface_handle const target = make_argb_surface(1280, 720);
+    REQUIRE(target);
+    renderer_handle const sdl{SDL_CreateSoftwareRenderer(target.get())};
+    REQUIRE(sdl);
+    theme const look = test_theme();
+    text_renderer text(look, 720);
+    card_cache cache(*sdl, text, look, 1);
+    for (std::int64_t id = 1; id <= 20; ++id) {
+        wall_post made;
+        made.id = id;
+        made.author = "Vecina " + std::to_string(id);
+        // Ever longer texts: cards of growing heights, none reusable by the next.
+        made.text = std::string(static_cast<std::size_t>(id) * 25, 'a');
+        auto const& layout = cache.layout_for(made, 700, nullptr);
+        REQUIRE(cache.texture_for(layout, card_key{id, 700, 0, card_style::normal}) != nullptr);
+        CHECK(cache.spare_count() <= card_cache::max_spares);
+    }
+    CHECK(cache.spare_count() == card_cache::max_spares);
+    cache.clear();
+    CHECK(cache.spare_count() == 0);
+    CHECK(cache.texture_count() == 0);
 }
