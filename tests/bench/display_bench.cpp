@@ -3,10 +3,11 @@
 // fed a 500-post snapshot and then one approved post per simulated second.
 //
 // Two runs:
-//   paced: real time, a frame every 16.7 ms as the application paces it, for
-//          --minutes N; prints CPU and wall time per frame (p50/p99), dropped
-//          frames (an interval over 1.5 periods) and text renders in frames
-//          where no card changed.
+//   paced: real time, a frame every 16.7 ms as the application paces it
+//          (drawn, held until its deadline, presented), for --minutes N;
+//          prints CPU and wall time per frame (p50/p99), dropped frames (an
+//          interval between presents over 1.5 periods, each with what made it
+//          late) and text renders in frames where no card changed.
 //   hour:  --hour-seconds S of simulated time (3600 by default) with a faster
 //          clock: each frame advances the simulation by --step seconds, frames
 //          unpaced; prints RSS at the start, every simulated 10 minutes and at
@@ -26,9 +27,12 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include <nlohmann/json.hpp>
 
 #include "arguments.hpp"
+#include "frame_pacer.hpp"
 #include "memory_tuning.hpp"
 #include "options.hpp"
 #include "renderer.hpp"
@@ -55,6 +59,19 @@ double thread_cpu_milliseconds()
     timespec now{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
     return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
+}
+
+// This thread's involuntary context switches and minor page faults so far.
+struct thread_counters {
+    long preempted = 0;
+    long minor_faults = 0;
+};
+
+thread_counters thread_usage()
+{
+    rusage usage{};
+    getrusage(RUSAGE_THREAD, &usage);
+    return {usage.ru_nivcsw, usage.ru_minflt};
 }
 
 long resident_kilobytes()
@@ -141,6 +158,7 @@ struct figures {
     long clock_frames_with_text = 0;    // the HH:MM changed: its text is rendered once
     long changed_frames = 0;            // a post arrived
     std::uint64_t text_in_changed_frames = 0;
+    std::vector<std::string> drops;     // what each dropped frame's interval was made of
 };
 
 // The application's loop, minus the network and the event queue.
@@ -156,10 +174,21 @@ public:
     }
 
     // One frame at `seconds` of simulated time; a post arrives each simulated second.
-    void frame(double seconds, figures& out, bool pace)
+    // Unpaced: drawn and presented at once. Paced (`seconds` < 0): as the
+    // application does without vsync, the frame is drawn for its deadline
+    // (frame_pacer), held until then and presented; `seconds` is then the
+    // deadline's time since `paced_start`.
+    void frame(double seconds, figures& out, std::optional<steady::time_point> paced_start = std::nullopt)
     {
+        bool const pace = paced_start.has_value();
         double const cpu_before = thread_cpu_milliseconds();
         auto const wall_before = steady::now();
+        auto const usage_before = thread_usage();
+        steady::time_point due{};
+        if (pace) {
+            due = pacer_.deadline(wall_before);
+            seconds = std::chrono::duration<double>(due - *paced_start).count();
+        }
 
         bool card_changed = false;
         while (seconds >= next_post_at_) {
@@ -187,12 +216,24 @@ public:
         bool const minute_turned = input.now / 60'000 != minute_;
         minute_ = input.now / 60'000;
         wall_.draw(input);
+
+        // Held until its deadline (paced), then presented.
+        double const cpu_drawn = thread_cpu_milliseconds();
+        auto const drawn = steady::now();
+        if (pace)
+            std::this_thread::sleep_for(pacer_.wait_before_present(drawn));
+        auto const present_started = steady::now();
         SDL_RenderPresent(&target_);
+        auto const presented = steady::now();
+        if (pace)
+            pacer_.presented();
 
         double const cpu = thread_cpu_milliseconds() - cpu_before;
-        auto const wall_after = steady::now();
+        auto const milliseconds = [](steady::duration span) { return std::chrono::duration<double, std::milli>(span).count(); };
+        double const draw_wall = milliseconds(drawn - wall_before);
+        double const present_wall = milliseconds(presented - present_started);
         out.cpu.push_back(cpu);
-        out.wall.push_back(std::chrono::duration<double, std::milli>(wall_after - wall_before).count());
+        out.wall.push_back(draw_wall + present_wall);  // the frame's own work, not its wait
         ++out.frames;
         auto const renders = wall_.last_frame_text_renders();
         (card_changed ? out.cpu_changed : out.cpu_still).push_back(cpu);
@@ -210,18 +251,27 @@ public:
         if (pace) {
             // The time between this frame's present and the previous one's: what the audience sees.
             if (previous_present_) {
-                double const interval =
-                    std::chrono::duration<double, std::milli>(wall_after - *previous_present_).count();
+                double const interval = milliseconds(presented - *previous_present_);
                 out.intervals.push_back(interval);
-                if (interval > dropped_after_milliseconds)
+                if (interval > dropped_after_milliseconds) {
                     ++out.dropped;
+                    // What made it late: the drawing (CPU, text, page faults, preemption), the
+                    // wake-up from the wait, or the present itself.
+                    auto const usage_after = thread_usage();
+                    char line[400];
+                    std::snprintf(line, sizeof line,
+                                  "at %.1f s: interval %.1f ms, presented %.1f ms after its deadline; drawing %.1f ms "
+                                  "(CPU %.1f ms, %s, %llu text renders, %ld minor faults, %ld preemptions), waited "
+                                  "%.1f ms (woke %.1f ms late), present %.1f ms",
+                                  seconds, interval, milliseconds(presented - due), draw_wall, cpu_drawn - cpu_before,
+                                  card_changed ? "a new card" : "no new card", static_cast<unsigned long long>(renders),
+                                  usage_after.minor_faults - usage_before.minor_faults,
+                                  usage_after.preempted - usage_before.preempted, milliseconds(present_started - drawn),
+                                  std::max(0.0, milliseconds(present_started - std::max(due, drawn))), present_wall);
+                    out.drops.emplace_back(line);
+                }
             }
-            previous_present_ = wall_after;
-            // As the application: without vsync, sleep out the rest of the period.
-            auto const spent = steady::now() - (last_present_ ? *last_present_ : wall_before);
-            if (spent < frame_period)
-                std::this_thread::sleep_for(frame_period - spent);
-            last_present_ = steady::now();
+            previous_present_ = presented;
         }
     }
 
@@ -239,7 +289,7 @@ private:
     std::uint64_t version_ = 0;
     bool built_ = false;
     millis minute_ = -1;
-    std::optional<steady::time_point> last_present_;
+    frame_pacer pacer_{frame_period};
     std::optional<steady::time_point> previous_present_;
 };
 
@@ -263,6 +313,8 @@ void print_figures(char const* name, figures& result, double seconds)
         std::printf("  interval    %s\n", describe(intervals).c_str());
         std::printf("  dropped frames (interval > %s ms): %ld\n", fixed(dropped_after_milliseconds, 1).c_str(),
                     result.dropped);
+        for (auto const& drop : result.drops)
+            std::printf("    %s\n", drop.c_str());
     }
     std::printf("  frames with a new card: %ld (text renders in them: %llu)\n", result.changed_frames,
                 static_cast<unsigned long long>(result.text_in_changed_frames));
@@ -334,14 +386,15 @@ int main(int argc, char** argv)
             figures result;
             auto const started = steady::now();
             auto const until = started + std::chrono::duration<double>(minutes * 60);
-            while (steady::now() < until) {
-                double const seconds = std::chrono::duration<double>(steady::now() - started).count();
-                loop.frame(seconds, result, true);
-            }
+            while (steady::now() < until)
+                loop.frame(0, result, started);
             double const elapsed = std::chrono::duration<double>(steady::now() - started).count();
             print_figures("paced run at 60 Hz", result, elapsed);
-            std::printf("  posts in the model at the end: %zu, card textures cached: %zu\n", loop.posts(),
-                        loop.wall().cached_cards());
+            std::printf("  posts in the model at the end: %zu, card textures cached: %zu; cards painted %llu, "
+                        "%llu of them into an evicted card's texture\n",
+                        loop.posts(), loop.wall().cached_cards(),
+                        static_cast<unsigned long long>(loop.wall().cards_painted()),
+                        static_cast<unsigned long long>(loop.wall().card_textures_reused()));
         }
 
         if (hour_seconds > 0) {
@@ -349,12 +402,12 @@ int main(int argc, char** argv)
             figures result;
             auto const started = steady::now();
             double seconds = 0;
-            loop.frame(seconds, result, false);
+            loop.frame(seconds, result);
             std::printf("simulated run: RSS at simulated 0 min: %ld kB\n", resident_kilobytes());
             double next_report = rss_every;
             while (seconds < hour_seconds) {
                 seconds += step;
-                loop.frame(seconds, result, false);
+                loop.frame(seconds, result);
                 if (seconds >= next_report) {
                     std::printf("  RSS at simulated %3.0f min: %ld kB (posts %zu, card textures %zu, pixels %lld)\n",
                                 next_report / 60, resident_kilobytes(), loop.posts(), loop.wall().cached_cards(),
@@ -364,7 +417,9 @@ int main(int argc, char** argv)
                 }
             }
             double const elapsed = std::chrono::duration<double>(steady::now() - started).count();
-            std::printf("  RSS at the end: %ld kB\n", resident_kilobytes());
+            std::printf("  RSS at the end: %ld kB; cards painted %llu, %llu of them into an evicted card's texture\n",
+                        resident_kilobytes(), static_cast<unsigned long long>(loop.wall().cards_painted()),
+                        static_cast<unsigned long long>(loop.wall().card_textures_reused()));
             print_figures("simulated run (unpaced)", result, elapsed);
         }
         return 0;
