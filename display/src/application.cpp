@@ -465,7 +465,11 @@ int application::run()
             SDL_RenderPresent(sdl_renderer_.get());
             return written ? 0 : 1;
         }
-        // Drawn: shown at its deadline, so that presents stay a period apart whatever this frame cost.
+        // Drawn (SDL batches drawing until the present: flushed now, so the
+        // work is done before the wait and the present only hands the pixels
+        // over), then shown at its deadline, so that presents stay a period
+        // apart whatever this frame cost.
+        SDL_RenderFlush(sdl_renderer_.get());
         std::this_thread::sleep_for(pacer.wait_before_present(clock::now()));
         SDL_RenderPresent(sdl_renderer_.get());
         pacer.presented();

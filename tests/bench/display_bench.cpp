@@ -216,6 +216,7 @@ public:
         bool const minute_turned = input.now / 60'000 != minute_;
         minute_ = input.now / 60'000;
         wall_.draw(input);
+        SDL_RenderFlush(&target_);  // SDL batches drawing until the present: done now, as the application does
 
         // Held until its deadline (paced), then presented.
         double const cpu_drawn = thread_cpu_milliseconds();
