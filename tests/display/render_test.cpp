@@ -449,17 +449,30 @@ std::vector<std::uint32_t> texture_pixels(SDL_Renderer& sdl, SDL_Surface& onto, 
     return pixels;
 }
 
+// A software renderer on a 1280x720 surface, and the fonts a card cache paints with.
+struct card_fixture {
+    card_fixture() : libraries(wall_fixture::make_libraries()), target(make_argb_surface(1280, 720))
+    {
+        REQUIRE(target);
+        sdl.reset(SDL_CreateSoftwareRenderer(target.get()));
+        REQUIRE(sdl);
+    }
+    std::unique_ptr<sdl_libraries> libraries;
+    surface_handle target;
+    renderer_handle sdl;
+    theme look = test_theme();
+    text_renderer text{look, 720};
+};
+
 }  // namespace
 
 TEST_CASE("a new card reuses the texture of an evicted card of its size, with exactly its own pixels")
 {
-    auto const libraries = wall_fixture::make_libraries();
-    surface_handle const target = make_argb_surface(1280, 720);
-    REQUIRE(target);
-    renderer_handle const sdl{SDL_CreateSoftwareRenderer(target.get())};
-    REQUIRE(sdl);
-    theme const look = test_theme();
-    text_renderer text(look, 720);
+    card_fixture fixture;
+    auto& sdl = fixture.sdl;
+    auto& target = fixture.target;
+    auto const& look = fixture.look;
+    auto& text = fixture.text;
     // Three posts of the same shape (same author length, same text length): cards of one size.
     auto const post = [](std::int64_t id, std::string author, std::string words) {
         wall_post made;
@@ -507,14 +520,8 @@ TEST_CASE("a new card reuses the texture of an evicted card of its size, with ex
 
 TEST_CASE("spare textures are bounded and dropped with the cache")
 {
-    auto const libraries = wall_fixture::make_libraries();
-    surface_handle const target = make_argb_surface(1280, 720);
-    REQUIRE(target);
-    renderer_handle const sdl{SDL_CreateSoftwareRenderer(target.get())};
-    REQUIRE(sdl);
-    theme const look = test_theme();
-    text_renderer text(look, 720);
-    card_cache cache(*sdl, text, look, 1);
+    card_fixture fixture;
+    card_cache cache(*fixture.sdl, fixture.text, fixture.look, 1);
     for (std::int64_t id = 1; id <= 20; ++id) {
         wall_post made;
         made.id = id;
