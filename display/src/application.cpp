@@ -17,9 +17,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Where the renderer has no vsync (software, Xvfb): a frame every 1/60 s.
-constexpr auto frame_period = std::chrono::microseconds(16'667);
-// With vsync the present waits for the screen; the pacer only keeps a driver
+// Where the renderer has no vsync (software, Xvfb) the pacer keeps 60 frames a
+// second (frame_pacer::sixty_hertz). With vsync the present waits for the screen; the pacer only keeps a driver
 // that claims vsync without waiting from spinning (120 frames a second at most).
 constexpr auto vsync_floor_period = std::chrono::microseconds(8'333);
 // How long a still wall sleeps between looks at the link and the clock.
@@ -380,7 +379,7 @@ int application::run()
     std::int64_t minute_shown = -1;
     SDL_RendererInfo info{};
     bool const vsync = SDL_GetRendererInfo(sdl_renderer_.get(), &info) == 0 && (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
-    frame_pacer pacer(vsync ? frame_pacer::clock::duration(vsync_floor_period) : frame_pacer::clock::duration(frame_period));
+    frame_pacer pacer(vsync ? frame_pacer::clock::duration(vsync_floor_period) : frame_pacer::clock::duration(frame_pacer::sixty_hertz));
     auto last_status_check = clock::now();
     double fps = 0;
     int frames_this_second = 0;

@@ -101,14 +101,11 @@ texture_handle card_cache::texture_from(SDL_Surface& painted)
     return texture_handle{SDL_CreateTextureFromSurface(&target_, &painted)};
 }
 
-void card_cache::retire(texture_handle texture, std::int64_t pixels)
+void card_cache::retire(texture_handle texture)
 {
-    if (!texture)
-        return;
     int width = 0;
     int height = 0;
-    if (SDL_QueryTexture(texture.get(), nullptr, nullptr, &width, &height) != 0 ||
-        static_cast<std::int64_t>(width) * height != pixels)
+    if (!texture || SDL_QueryTexture(texture.get(), nullptr, nullptr, &width, &height) != 0)
         return;
     if (spares_.size() >= max_spares)
         spares_.erase(spares_.begin());
@@ -124,7 +121,7 @@ void card_cache::evict_to_budget()
         auto found = textures_.find(oldest);
         if (found != textures_.end()) {
             pixels_ -= found->second.pixels;
-            retire(std::move(found->second.texture), found->second.pixels);
+            retire(std::move(found->second.texture));
             textures_.erase(found);
         }
     }
@@ -159,7 +156,7 @@ void card_cache::keep_only(std::vector<wall_post> const& present, session_info c
         }
         pixels_ -= it->second.pixels;
         recent_.erase(it->second.recent);
-        retire(std::move(it->second.texture), it->second.pixels);
+        retire(std::move(it->second.texture));
         it = textures_.erase(it);
     }
 }

@@ -85,7 +85,7 @@ private:
     // A surface of this size over the kept painting buffer (grown when too small).
     surface_handle painting_surface(int width, int height);
     texture_handle texture_from(SDL_Surface& painted);
-    void retire(texture_handle texture, std::int64_t pixels);
+    void retire(texture_handle texture);  // kept as a spare (the oldest spare goes when full)
     void evict_to_budget();
 
     SDL_Renderer& target_;

@@ -10,6 +10,7 @@
 // stood still, or the machine stalled) the schedule starts again from now
 // rather than rushing frames out to catch up. No SDL; time is passed in.
 
+#include <algorithm>
 #include <chrono>
 
 namespace pleno::display {
@@ -18,39 +19,31 @@ class frame_pacer {
 public:
     using clock = std::chrono::steady_clock;
 
+    // The period where the renderer has no vsync: 60 frames a second.
+    static constexpr auto sixty_hertz = std::chrono::microseconds(16'667);
+
     explicit frame_pacer(clock::duration period) : period_(period) {}
 
     // Before drawing a frame: when it will be presented (what its animations
     // are computed for). Never earlier than now.
     clock::time_point deadline(clock::time_point now)
     {
-        if (!scheduled_ || deadline_ < now)
-            deadline_ = now;
-        scheduled_ = true;
+        deadline_ = std::max(deadline_, now);
         return deadline_;
     }
 
     // After drawing: how long to wait before presenting (zero when late).
     clock::duration wait_before_present(clock::time_point now) const
     {
-        if (!scheduled_ || deadline_ <= now)
-            return clock::duration::zero();
-        return deadline_ - now;
+        return std::max(deadline_ - now, clock::duration::zero());
     }
 
     // After presenting: the next frame's deadline is a period after this one's.
-    void presented()
-    {
-        if (scheduled_)
-            deadline_ += period_;
-    }
-
-    clock::duration period() const { return period_; }
+    void presented() { deadline_ += period_; }
 
 private:
     clock::duration period_;
-    clock::time_point deadline_{};
-    bool scheduled_ = false;
+    clock::time_point deadline_{};  // before the first frame: the clock's epoch, long past
 };
 
 }  // namespace pleno::display

@@ -48,8 +48,8 @@ using json = nlohmann::json;
 using namespace pleno::display;
 using steady = std::chrono::steady_clock;
 
-constexpr auto frame_period = std::chrono::microseconds(16'667);
-constexpr double dropped_after_milliseconds = 1.5 * 16.667;
+constexpr double dropped_after_milliseconds =
+    1.5 * std::chrono::duration<double, std::milli>(frame_pacer::sixty_hertz).count();
 constexpr millis session_start = 1795971600000;  // a fixed wall clock: the runs are comparable
 constexpr std::int64_t session_id = 1;
 constexpr std::int64_t current_item = 2;
@@ -174,10 +174,10 @@ public:
     }
 
     // One frame at `seconds` of simulated time; a post arrives each simulated second.
-    // Unpaced: drawn and presented at once. Paced (`seconds` < 0): as the
-    // application does without vsync, the frame is drawn for its deadline
-    // (frame_pacer), held until then and presented; `seconds` is then the
-    // deadline's time since `paced_start`.
+    // Unpaced: drawn and presented at once. Paced (`paced_start` given): as
+    // the application does without vsync, the frame is drawn for its deadline
+    // (frame_pacer), held until then and presented; `seconds` is then ignored
+    // and the frame's time is its deadline's since `paced_start`.
     void frame(double seconds, figures& out, std::optional<steady::time_point> paced_start = std::nullopt)
     {
         bool const pace = paced_start.has_value();
@@ -290,7 +290,7 @@ private:
     std::uint64_t version_ = 0;
     bool built_ = false;
     millis minute_ = -1;
-    frame_pacer pacer_{frame_period};
+    frame_pacer pacer_{frame_pacer::sixty_hertz};
     std::optional<steady::time_point> previous_present_;
 };
 
